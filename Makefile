@@ -1,0 +1,51 @@
+# One command per task, the same locally and in CI.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-dev
+RUNSTAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck bench eval kb-check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(RUNSTAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(RUNSTAMP)
+
+## run: set up and run the demo assessment (becomes the web server in a later release)
+run: $(RUNSTAMP)
+	$(BIN)/myotriage assess --age 34 --sex female \
+		--yes twitch_present,twitch_site_leg,stress_high \
+		--no weakness,muscle_wasting --value caffeine_mg_per_day=500
+
+## test: set up dev tools, then lint, type-check and run the whole suite
+test: $(STAMP) lint typecheck
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+## bench: speed and memory figures (engine vs pgmpy, assess latency, peak memory)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/engine.py
+
+## eval: the product's figures on the development vignettes
+eval: $(STAMP)
+	$(BIN)/myotriage eval ../shared/vignettes/dev --mode full
+
+kb-check: $(STAMP)
+	$(BIN)/myotriage kb check
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,103 @@
+"""``assess(evidence, kb) -> Assessment``: the whole pure pipeline in one call."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from myotriage.engine.assessment import (
+    Assessment,
+    Cause,
+    EvidenceSummary,
+    Factor,
+    Triage,
+    TriageReason,
+)
+from myotriage.engine.evidence import Evidence, close
+from myotriage.engine.explain import contributions, likelihood_ratios
+from myotriage.engine.infer import posterior
+from myotriage.engine.triage import ReasonKind, decide, triage_reasons
+from myotriage.knowledge.base import KnowledgeBase
+from myotriage.plan.build import build_plan
+
+
+def assess(evidence: Evidence, kb: KnowledgeBase) -> Assessment:
+    """Assess one person: triage, ranked causes with explanations, and a plan.
+
+    Pure and deterministic: the same evidence and knowledge give the same
+    Assessment. Raises :class:`myotriage.errors.EvidenceError` for unusable
+    evidence.
+    """
+    ev = close(evidence, kb)
+    net = kb.network
+    prior = net.prior(ev.age, ev.sex.value)
+    post = posterior(prior, ev.pos, ev.neg, net.links, net.leak)
+    reasons = triage_reasons(ev, post, kb)
+    level = decide(reasons)
+    title, action, timeframe = kb.level_text(level)
+    worsening = [r.advice for r in reasons if r.advice and r.level == level]
+    if not worsening:
+        worsening = [r.advice for r in reasons if r.advice][:1]
+    fired = {r.id for r in reasons if r.kind == ReasonKind.red_flag}
+
+    lr_pos, lr_neg = likelihood_ratios(net, prior, ev.pos, ev.neg)
+    pol = kb.policy
+    order = np.argsort(-post.probability, kind="stable")
+    causes: list[Cause] = []
+    for i in order[: pol.max_causes_shown]:
+        p = float(post.probability[i])
+        if p < pol.min_probability_shown and causes:
+            break
+        c = kb.conditions[net.condition_ids[i]]
+        why = [
+            Factor(
+                finding=k.finding,
+                label=kb.findings[k.finding].label,
+                state="present" if k.present else "absent",
+                likelihood_ratio=round(k.likelihood_ratio, 4),
+                direction="toward" if k.likelihood_ratio > 1 else "away",
+            )
+            for k in contributions(int(i), net, lr_pos, lr_neg, ev.pos, ev.neg)
+        ]
+        causes.append(
+            Cause(
+                id=c.id,
+                name=c.name,
+                probability=round(p, 6),
+                prior=round(float(prior[i]), 8),
+                urgency=c.urgency,
+                description=c.description,
+                base_rate=c.base_rate,
+                icd10cm=c.icd10cm,
+                why=why,
+            )
+        )
+    notices: list[str] = []
+    if ev.age < pol.child_notice_below_age:
+        notices.append(pol.child_notice)
+    if any(r.kind == ReasonKind.unexplained for r in reasons):
+        notices.append(pol.unexplained_notice)
+    return Assessment(
+        disclaimer=pol.disclaimer,
+        notices=notices,
+        triage=Triage(
+            level=level,
+            title=title,
+            action=action,
+            timeframe=timeframe,
+            reasons=[
+                TriageReason(kind=r.kind.value, id=r.id, name=r.name, level=r.level, text=r.text)
+                for r in reasons
+            ],
+            worsening_advice=worsening,
+        ),
+        causes=causes,
+        unexplained_probability=round(post.none_active, 6),
+        plan=build_plan(ev, post.probability, fired, kb),
+        evidence=EvidenceSummary(
+            age=ev.age,
+            sex=ev.sex.value,
+            present=sorted(ev.present),
+            absent=sorted(ev.absent),
+            values=dict(sorted(ev.values.items())),
+        ),
+    )

@@ -1,0 +1,123 @@
+"""The self-care plan: graded remedies for the likely causes, fitted to the person.
+
+Relevance of an intervention is the summed posterior of the causes it is for.
+Items are ranked by relevance weighted by evidence grade; clinician-only items
+go to "ask your doctor about"; items graded insufficient or evidence-against
+are shown as such when relevant or when the person is already trying them,
+never silently dropped. Cautions are evaluated against what the person said.
+"""
+
+from __future__ import annotations
+
+from myotriage.engine.assessment import CautionNote, Plan, PlanItem, SourceRef
+from myotriage.engine.evidence import ClosedEvidence
+from myotriage.engine.triage import holds
+from myotriage.knowledge.base import FloatArray, KnowledgeBase
+from myotriage.knowledge.schema import Grade, Intervention, RedFlagRule, Topic
+
+GRADE_WEIGHT = {
+    Grade.strong: 1.0,
+    Grade.moderate: 0.8,
+    Grade.weak: 0.6,
+    Grade.insufficient: 0.3,
+    Grade.evidence_against: 0.0,
+}
+# Below this summed probability an intervention is not worth showing.
+MIN_RELEVANCE = 0.05
+MAX_ITEMS = 6
+MAX_SAFETY_NET = 6
+
+
+def _item(iv: Intervention, relevance: float, ev: ClosedEvidence, kb: KnowledgeBase) -> PlanItem:
+    cautions = [
+        CautionNote(severity=c.severity, text=c.text) for c in iv.cautions if holds(c.when, ev)
+    ]
+    cautions.sort(key=lambda c: c.severity != "avoid")
+    return PlanItem(
+        id=iv.id,
+        name=iv.name,
+        how=iv.how,
+        grade=iv.grade,
+        grade_note=iv.grade_note,
+        clinician_only=iv.clinician_only,
+        for_causes=[kb.conditions[c].short_name for c in iv.for_conditions],
+        relevance=round(relevance, 6),
+        cautions=cautions,
+        sources=[
+            SourceRef(
+                id=s,
+                title=kb.sources[s].title,
+                url=kb.sources[s].url,
+                estimate=kb.sources[s].estimate,
+            )
+            for s in iv.sources
+        ],
+        article_says=iv.article_says,
+        verdict_vs_article=iv.verdict_vs_article,
+        being_tried=any(f in ev.present for f in iv.trying_when),
+    )
+
+
+def _topics(ev: ClosedEvidence, probability: FloatArray, kb: KnowledgeBase) -> set[Topic]:
+    topics = {Topic.general}
+    for i, cid in enumerate(kb.network.condition_ids):
+        if probability[i] >= 0.1:
+            topics.update(kb.conditions[cid].topics)
+    if "twitch_present" in ev.present:
+        topics.add(Topic.twitch)
+    if "cramp_present" in ev.present:
+        topics.update({Topic.cramp, Topic.leg} if "cramp_site_leg" in ev.present else {Topic.cramp})
+    return topics
+
+
+def safety_net(
+    ev: ClosedEvidence, probability: FloatArray, fired: set[str], kb: KnowledgeBase
+) -> list[str]:
+    """Warning signs to watch for: relevant red flags that have not fired, then general lines."""
+    topics = _topics(ev, probability, kb)
+    candidates: list[RedFlagRule] = [
+        r for r in kb.rules if r.id not in fired and topics & set(r.topics)
+    ]
+    # The most dangerous signs first; rules that are about this complaint before general ones.
+    candidates.sort(key=lambda r: (Topic.general in r.topics, -r.level.rank))
+    lines: list[str] = []
+    for r in candidates:
+        if r.safety_net not in lines:
+            lines.append(r.safety_net)
+        if len(lines) >= MAX_SAFETY_NET:
+            break
+    return lines + [line for line in kb.policy.general_safety_net if line not in lines]
+
+
+def build_plan(
+    ev: ClosedEvidence, probability: FloatArray, fired: set[str], kb: KnowledgeBase
+) -> Plan:
+    """Rank and split the interventions for this person."""
+    index = kb.network.condition_index
+    self_care: list[tuple[float, PlanItem]] = []
+    doctor: list[tuple[float, PlanItem]] = []
+    against: list[tuple[float, PlanItem]] = []
+    for iv in kb.interventions.values():
+        relevance = float(sum(probability[index[c]] for c in iv.for_conditions))
+        tried = any(f in ev.present for f in iv.trying_when)
+        if relevance < MIN_RELEVANCE and not tried:
+            continue
+        item = _item(iv, relevance, ev, kb)
+        score = relevance * GRADE_WEIGHT[iv.grade]
+        if iv.grade in (Grade.evidence_against, Grade.insufficient):
+            against.append((relevance + (1.0 if tried else 0.0), item))
+        elif iv.clinician_only:
+            doctor.append((score, item))
+        else:
+            self_care.append((score, item))
+
+    def top(items: list[tuple[float, PlanItem]]) -> list[PlanItem]:
+        items.sort(key=lambda t: (-t[0], t[1].id))
+        return [item for _, item in items[:MAX_ITEMS]]
+
+    return Plan(
+        self_care=top(self_care),
+        ask_doctor=top(doctor),
+        not_recommended=top(against),
+        safety_net=safety_net(ev, probability, fired, kb),
+    )
