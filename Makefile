@@ -38,7 +38,7 @@ typecheck: $(STAMP)
 
 ## bench: speed and memory figures (engine vs pgmpy, assess latency, peak memory)
 bench: $(STAMP)
-	$(BIN)/python benchmarks/engine.py
+	$(BIN)/python -m benchmarks.engine
 
 ## eval: the product's figures on the development vignettes
 eval: $(STAMP)

@@ -51,7 +51,8 @@ class PgmpyReference:
                 # columns: (prev, cond) = (0,0), (0,1), (1,0), (1,1)
                 cpds.append(
                     TabularCPD(
-                        node, 2,
+                        node,
+                        2,
                         [[1, 1 - p, 0, 0], [0, p, 1, 1]],
                         evidence=[prev, net.condition_ids[i]],
                         evidence_card=[2, 2],

@@ -20,9 +20,17 @@ def run(*args: str) -> tuple[int, str, str]:
 
 def test_assess_prints_a_readable_result() -> None:
     code, out, _ = run(
-        "assess", "--age", "34", "--sex", "female", "--yes",
-        "twitch_present,twitch_site_leg,stress_high", "--no", "weakness,muscle_wasting",
-        "--value", "caffeine_mg_per_day=500",
+        "assess",
+        "--age",
+        "34",
+        "--sex",
+        "female",
+        "--yes",
+        "twitch_present,twitch_site_leg,stress_high",
+        "--no",
+        "weakness,muscle_wasting",
+        "--value",
+        "caffeine_mg_per_day=500",
     )
     assert code == 0
     assert "What's most likely" in out
@@ -30,8 +38,9 @@ def test_assess_prints_a_readable_result() -> None:
 
 
 def test_assess_json_is_the_assessment() -> None:
-    code, out, _ = run("assess", "--age", "70", "--sex", "male", "--yes",
-                       "weakness_one_side_sudden", "--json")
+    code, out, _ = run(
+        "assess", "--age", "70", "--sex", "male", "--yes", "weakness_one_side_sudden", "--json"
+    )
     assert code == 0
     data = json.loads(out)
     assert data["triage"]["level"] == "emergency_ambulance"
@@ -49,11 +58,15 @@ def test_assess_a_case_file() -> None:
     ("args", "fragment"),
     [
         (["assess", "--age", "30", "--sex", "male", "--yes", "twiching"], "did you mean"),
-        (["assess", "--age", "30", "--sex", "male", "--yes", "weakness", "--no", "weakness"],
-         "both present and absent"),
+        (
+            ["assess", "--age", "30", "--sex", "male", "--yes", "weakness", "--no", "weakness"],
+            "both present and absent",
+        ),
         (["assess", "--age", "130", "--sex", "male"], "outside 0-120"),
-        (["assess", "--age", "30", "--sex", "male", "--value", "caffeine_mg_per_day=lots"],
-         "not a number"),
+        (
+            ["assess", "--age", "30", "--sex", "male", "--value", "caffeine_mg_per_day=lots"],
+            "not a number",
+        ),
         (["assess", "--age", "30"], "--sex"),
         (["kb", "show", "als_mdn"], "did you mean"),
     ],
@@ -96,8 +109,16 @@ def test_eval_json_has_the_agreed_keys() -> None:
     code, out, _ = run("eval", str(DEV_CASES), "--mode", "full", "--json")
     assert code == 0
     data = json.loads(out.strip().splitlines()[-1])
-    for key in ["cases", "triage_exact", "under_triage", "unsafe", "over_triage", "top1", "top3",
-                "failures"]:
+    for key in [
+        "cases",
+        "triage_exact",
+        "under_triage",
+        "unsafe",
+        "over_triage",
+        "top1",
+        "top3",
+        "failures",
+    ]:
         assert key in data
     assert data["cases"] == len(list(DEV_CASES.glob("*.yaml")))
 

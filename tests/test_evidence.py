@@ -58,8 +58,11 @@ def test_pregnancy_weeks_implies_pregnant(kb: KnowledgeBase) -> None:
     [
         ({"present": {"twiching"}}, "twiching", "did you mean"),
         ({"present": {"weakness"}, "absent": {"weakness"}}, "weakness", "both present and absent"),
-        ({"present": {"twitch_site_leg"}, "absent": {"twitch_present"}}, "twitch_present",
-         "correct one"),
+        (
+            {"present": {"twitch_site_leg"}, "absent": {"twitch_present"}},
+            "twitch_present",
+            "correct one",
+        ),
         ({"values": {"caffeine_mg_per_day": -5}}, "caffeine_mg_per_day", "out of range"),
         ({"values": {"weakness": 1}}, "weakness", "yes/no"),
         ({"present": {"caffeine_mg_per_day"}}, "caffeine_mg_per_day", "give a value"),

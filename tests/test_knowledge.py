@@ -68,8 +68,21 @@ def test_every_seed_article_remedy_is_covered(kb: KnowledgeBase) -> None:
         for i in kb.interventions.values()
         if i.in_seed_article
     )
-    for remedy in ["magnesium", "potassium", "calcium", "water", "heat", "massage", "botulinum",
-                   "b12", "chamomile", "passion", "hops", "skullcap", "lady"]:
+    for remedy in [
+        "magnesium",
+        "potassium",
+        "calcium",
+        "water",
+        "heat",
+        "massage",
+        "botulinum",
+        "b12",
+        "chamomile",
+        "passion",
+        "hops",
+        "skullcap",
+        "lady",
+    ]:
         assert remedy in names, remedy
 
 

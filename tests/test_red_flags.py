@@ -26,7 +26,10 @@ def evidence(case: dict[str, Any], extra: set[str] | None = None) -> Evidence:
     present = set(case.get("present", [])) | (extra or set())
     absent = set(case.get("absent", [])) - present
     return Evidence(
-        age=case["age"], sex=case["sex"], present=frozenset(present), absent=frozenset(absent),
+        age=case["age"],
+        sex=case["sex"],
+        present=frozenset(present),
+        absent=frozenset(absent),
         values=case.get("values", {}),
     )
 
@@ -52,10 +55,7 @@ def test_rule_level_holds_whatever_else_is_present(
 ) -> None:
     extra = data.draw(st.sets(st.sampled_from(BOOLEAN), max_size=6))
     # Extra findings must not contradict the case (a denied parent with a present child).
-    extra = {
-        f for f in extra
-        if not (KB.ancestors[f] | {f}) & set(case.get("absent", []))
-    }
+    extra = {f for f in extra if not (KB.ancestors[f] | {f}) & set(case.get("absent", []))}
     result = assess(evidence(case, extra), KB)
     assert result.triage.level >= TriageLevel(case["level"])
 

@@ -15,7 +15,14 @@ from myotriage.engine.assessment import (
 from myotriage.engine.evidence import Evidence, close
 from myotriage.engine.explain import contributions, likelihood_ratios
 from myotriage.engine.infer import posterior
-from myotriage.engine.triage import ReasonKind, decide, triage_reasons
+from myotriage.engine.triage import (
+    ReasonKind,
+    decide,
+    group_probabilities,
+    triage_reasons,
+    unexplained_findings,
+    what_if_subsets,
+)
 from myotriage.knowledge.base import KnowledgeBase
 from myotriage.plan.build import build_plan
 
@@ -30,8 +37,10 @@ def assess(evidence: Evidence, kb: KnowledgeBase) -> Assessment:
     ev = close(evidence, kb)
     net = kb.network
     prior = net.prior(ev.age, ev.sex.value)
-    post = posterior(prior, ev.pos, ev.neg, net.links, net.leak)
-    reasons = triage_reasons(ev, post, kb)
+    wi = what_if_subsets(ev, kb)
+    post = posterior(prior, ev.pos, ev.neg, net.links, net.leak, what_if=wi.subsets)
+    unexplained = unexplained_findings(wi, post, kb)
+    reasons = triage_reasons(ev, post, group_probabilities(wi, post), unexplained, kb)
     level = decide(reasons)
     title, action, timeframe = kb.level_text(level)
     worsening = [r.advice for r in reasons if r.advice and r.level == level]
@@ -92,6 +101,7 @@ def assess(evidence: Evidence, kb: KnowledgeBase) -> Assessment:
         ),
         causes=causes,
         unexplained_probability=round(post.none_active, 6),
+        unexplained_findings=unexplained,
         plan=build_plan(ev, post.probability, fired, kb),
         evidence=EvidenceSummary(
             age=ev.age,

@@ -21,7 +21,7 @@ class Frozen(BaseModel):
 class TriageReason(Frozen):
     """One reason the triage reached at least ``level``."""
 
-    kind: Literal["red_flag", "condition", "age", "unexplained", "default"]
+    kind: Literal["red_flag", "condition", "group", "age", "unexplained", "default"]
     id: str
     name: str
     level: TriageLevel
@@ -125,6 +125,9 @@ class Assessment(Frozen):
     causes: list[Cause]
     unexplained_probability: float = Field(
         ge=0.0, le=1.0, description="P(no condition the knowledge base models is active)"
+    )
+    unexplained_findings: list[str] = Field(
+        description="Present symptoms that no modelled condition probably explains"
     )
     plan: Plan
     evidence: EvidenceSummary

@@ -18,6 +18,7 @@ components, so ``k`` is the size of a component, not of the whole evidence.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,98 +31,112 @@ class Posterior:
     """Posterior marginals and by-products of one inference.
 
     ``probability[i]`` is P(condition i active | evidence). ``none_active`` is
-    P(no modelled condition is active | evidence): high when nothing the
-    knowledge base knows explains the picture.
+    P(no modelled condition is active | evidence). ``all_off[j]`` is P(every
+    condition in the j-th "what if" subset is inactive | evidence).
     """
 
     probability: FloatArray
     none_active: float
     log_evidence: float
+    all_off: tuple[float, ...] = ()
 
 
-def _or_step(x: FloatArray, axis: int, k: int, p: float) -> None:
-    """In place: partial OR on ``axis`` absorbs an activation with probability p."""
-    v = x.reshape(1 << axis, 2, 1 << (k - axis - 1))
-    v[:, 1, :] += p * v[:, 0, :]
-    v[:, 0, :] *= 1.0 - p
+def _or_views(x: FloatArray, k: int) -> list[tuple[FloatArray, FloatArray]]:
+    """Per axis, views of the "still 0" and "already 1" halves of the state vectors.
 
-
-def _or_step_transposed(y: FloatArray, axis: int, k: int, p: float) -> None:
-    """In place: the transpose of :func:`_or_step` (for backward messages)."""
-    v = y.reshape(1 << axis, 2, 1 << (k - axis - 1))
-    v[:, 0, :] *= 1.0 - p
-    v[:, 0, :] += p * v[:, 1, :]
+    Absorbing an activation with probability p on an axis is then
+    ``one += p * zero; zero *= 1 - p``: the partial OR becomes 1 with chance p.
+    """
+    rows = x.shape[0]
+    out = []
+    for axis in range(k):
+        v = x.reshape(rows, 1 << axis, 2, 1 << (k - axis - 1))
+        out.append((v[:, :, 0, :], v[:, :, 1, :]))
+    return out
 
 
 def _components(pos: IntArray, links: FloatArray) -> list[tuple[IntArray, IntArray]]:
     """Split positive findings into groups that share no condition."""
     sub = links[:, pos] > 0  # conditions x positive findings
+    shared = (sub.T.astype(np.int64) @ sub.astype(np.int64)) > 0
     k = len(pos)
-    parent = list(range(k))
-
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    for row in sub:
-        cols = np.flatnonzero(row)
-        for c in cols[1:]:
-            ra, rb = find(int(cols[0])), find(int(c))
-            if ra != rb:
-                parent[rb] = ra
-    groups: dict[int, list[int]] = {}
-    for j in range(k):
-        groups.setdefault(find(j), []).append(j)
+    seen = [False] * k
     out = []
-    for members in groups.values():
-        cols = np.array(members, dtype=np.intp)
-        conds = np.flatnonzero(sub[:, cols].any(axis=1))
-        out.append((pos[cols], conds))
+    for start in range(k):
+        if seen[start]:
+            continue
+        seen[start] = True
+        members, stack = [], [start]
+        while stack:
+            a = stack.pop()
+            members.append(a)
+            for b in np.flatnonzero(shared[a]):
+                if not seen[b]:
+                    seen[b] = True
+                    stack.append(int(b))
+        cols = np.array(sorted(members), dtype=np.intp)
+        out.append((pos[cols], np.flatnonzero(sub[:, cols].any(axis=1))))
     return out
 
 
 def _sweep(
-    prior: FloatArray, conds: IntArray, fids: IntArray, links: FloatArray, leak: FloatArray
-) -> tuple[FloatArray, float, float]:
-    """Exact marginals for one component: returns (posterior of conds, Z, P(all off, e))."""
+    priors: FloatArray, conds: IntArray, fids: IntArray, links: FloatArray, leak: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """One component, exactly.
+
+    ``priors`` has one row per scenario (row 0 the real one; other rows the
+    same priors with some conditions forced off) and one column per
+    condition of ``conds``. Returns (posterior of ``conds`` in scenario 0,
+    P(component's findings | scenario) for every row).
+    """
     k = len(fids)
-    size = 1 << k
+    rows = priors.shape[0]
     # Initial joint of the k partial ORs: each starts as its leak alone.
-    alpha = np.ones(1)
+    start = np.ones(1)
     for f in fids:
-        alpha = np.kron(alpha, np.array([1.0 - leak[f], leak[f]]))
-    none_joint = float(alpha[-1])
-    steps = []
-    for i in conds:
-        axes = [(a, float(links[i, f])) for a, f in enumerate(fids) if links[i, f] > 0]
-        steps.append(axes)
-    alphas = np.empty((len(conds), size))
-    for j, i in enumerate(conds):
-        alphas[j] = alpha
-        on = alpha.copy()
+        start = np.kron(start, np.array([1.0 - leak[f], leak[f]]))
+    alpha = np.tile(start, (rows, 1))
+    on = np.empty_like(alpha)
+    on_views = _or_views(on, k)
+    sub = links[np.ix_(conds, fids)]
+    steps = [[(a, float(p)) for a, p in enumerate(row) if p > 0] for row in sub]
+    alphas = np.empty((len(conds), 1 << k))
+    # Buffers are reused in place: these loops run for every assessment.
+    for j in range(len(conds)):
+        alphas[j] = alpha[0]
+        np.copyto(on, alpha)
         for axis, p in steps[j]:
-            _or_step(on, axis, k, p)
-        alpha = (1.0 - prior[i]) * alpha + prior[i] * on
-        none_joint *= 1.0 - prior[i]
-    z = float(alpha[-1])
-    if z <= 0.0:
+            zero, one = on_views[axis]
+            one += p * zero
+            zero *= 1.0 - p
+        # alpha <- (1 - π) alpha + π on
+        on -= alpha
+        on *= priors[:, j : j + 1]
+        alpha += on
+    z = alpha[:, -1].copy()
+    if z[0] <= 0.0:
         # The model gives this evidence no chance at all (e.g. every parent has
         # prior 0): leave these conditions at their updated priors.
-        return prior[conds].copy(), 0.0, 0.0
-    beta = np.zeros(size)
-    beta[-1] = 1.0
+        return priors[0].copy(), np.ones(rows)
+    beta = np.zeros((1, 1 << k))
+    beta[0, -1] = 1.0
+    t_beta = np.empty_like(beta)
+    t_views = _or_views(t_beta, k)
     post = np.empty(len(conds))
     for j in range(len(conds) - 1, -1, -1):
-        i = conds[j]
-        t_beta = beta.copy()
+        np.copyto(t_beta, beta)
         for axis, p in steps[j]:
-            _or_step_transposed(t_beta, axis, k, p)
-        # P(c_i = 1, e) = π_i · <α_j, Tᵀ β_{j+1}>
-        post[j] = prior[i] * float(alphas[j] @ t_beta) / z
-        beta = (1.0 - prior[i]) * beta + prior[i] * t_beta
-    return post, z, none_joint
+            # The transpose of the forward step, for the backward message.
+            zero, one = t_views[axis]
+            zero *= 1.0 - p
+            zero += p * one
+        pi0 = priors[0, j]
+        # P(c_j = 1, e) = π_j · <α_j, Tᵀ β_{j+1}>
+        post[j] = pi0 * float(alphas[j] @ t_beta[0]) / z[0]
+        t_beta -= beta
+        t_beta *= pi0
+        beta += t_beta
+    return post, z
 
 
 def posterior(
@@ -130,31 +145,59 @@ def posterior(
     neg: IntArray,
     links: FloatArray,
     leak: FloatArray,
+    what_if: Sequence[IntArray] = (),
 ) -> Posterior:
     """Exact P(condition | evidence) for every condition.
 
     ``prior`` is the prior vector; ``pos``/``neg`` index present/absent
-    findings; ``links`` and ``leak`` are the network arrays.
+    findings; ``links`` and ``leak`` are the network arrays. Each subset in
+    ``what_if`` (condition indices) also gets P(all of them inactive |
+    evidence), computed in the same sweep: P(S off | e) = Π_{i∈S} (1 − π'_i) ·
+    Π_components Z_c(S off) / Z_c, where π' are the priors after the negative
+    findings and Z_c a component's evidence probability.
     """
     prior = np.asarray(prior, dtype=np.float64)
+    n = len(prior)
     # Negative findings: condition i's "on" weight times Π_f (1 - p_if).
-    q = np.prod(1.0 - links[:, neg], axis=1) if len(neg) else np.ones(len(prior))
+    q = np.prod(1.0 - links[:, neg], axis=1) if len(neg) else np.ones(n)
     on = prior * q
     updated = on / (on + 1.0 - prior)
     log_z = float(np.sum(np.log1p(-leak[neg])) + np.sum(np.log(on + 1.0 - prior)))
+    # Scenario masks: every what-if subset, and "everything off" last.
+    masks = np.zeros((len(what_if) + 1, n), dtype=bool)
+    for r, subset in enumerate(what_if):
+        masks[r, subset] = True
+    masks[-1, :] = True
+    with np.errstate(divide="ignore"):
+        log_off = np.where(masks, np.log1p(-updated)[None, :], 0.0).sum(axis=1)
     out = updated.copy()
-    none = float(np.prod(1.0 - updated))
-    covered = np.zeros(len(prior), dtype=bool)
     for fids, conds in _components(np.asarray(pos, dtype=np.intp), links):
-        post, z, none_joint = _sweep(updated, conds, fids, links, leak)
+        scen = np.where(masks[:, conds], 0.0, updated[conds][None, :])
+        priors = np.vstack([updated[conds][None, :], scen])
+        post, z = _sweep(priors, conds, fids, links, leak)
         out[conds] = post
-        covered[conds] = True
-        log_z += float(np.log(z)) if z > 0 else float("-inf")
-        # P(all conds of this component off | e) replaces their product in `none`.
-        off = float(np.prod(1.0 - updated[conds]))
-        none = none / off * (none_joint / z) if off > 0 and z > 0 else 0.0
-    # Positive findings with no parent contribute only their leak.
-    return Posterior(probability=out, none_active=min(max(none, 0.0), 1.0), log_evidence=log_z)
+        with np.errstate(divide="ignore"):
+            log_z += float(np.log(z[0]))
+            log_off += np.log(z[1:]) - np.log(z[0])
+    off = np.clip(np.exp(log_off), 0.0, 1.0)
+    return Posterior(
+        probability=out,
+        none_active=float(off[-1]),
+        log_evidence=log_z,
+        all_off=tuple(float(x) for x in off[:-1]),
+    )
+
+
+def probability_all_off(
+    prior: FloatArray,
+    subset: IntArray,
+    pos: IntArray,
+    neg: IntArray,
+    links: FloatArray,
+    leak: FloatArray,
+) -> float:
+    """P(every condition in ``subset`` is inactive | evidence), exactly."""
+    return posterior(prior, pos, neg, links, leak, what_if=[subset]).all_off[0]
 
 
 def brute_force_posterior(

@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
+
 from myotriage.engine.evidence import ClosedEvidence, compare
 from myotriage.engine.infer import Posterior
-from myotriage.knowledge.base import KnowledgeBase
+from myotriage.knowledge.base import IntArray, KnowledgeBase
 from myotriage.knowledge.schema import Expr, FindingKind, RedFlagRule, TriageLevel
 
 
@@ -23,6 +25,7 @@ class ReasonKind(StrEnum):
 
     red_flag = "red_flag"
     condition = "condition"
+    group = "group"
     age = "age"
     unexplained = "unexplained"
     default = "default"
@@ -66,14 +69,62 @@ def fired_rules(ev: ClosedEvidence, kb: KnowledgeBase) -> list[RedFlagRule]:
     return [r for r in kb.rules if holds(r.when, ev)]
 
 
-def _has_complaint(ev: ClosedEvidence, kb: KnowledgeBase) -> bool:
-    # "Unexplained" only matters for something the person suffers from, not
-    # for a risk factor or a medicine they mention.
-    kinds = {FindingKind.symptom, FindingKind.sign}
-    return any(kb.findings[f].kind in kinds for f in ev.present if f in kb.findings)
+COMPLAINT_KINDS = frozenset({FindingKind.symptom, FindingKind.sign})
 
 
-def triage_reasons(ev: ClosedEvidence, post: Posterior, kb: KnowledgeBase) -> list[Reason]:
+@dataclass(frozen=True)
+class WhatIf:
+    """Condition subsets whose joint absence triage needs, asked in one inference."""
+
+    levels: tuple[TriageLevel, ...]
+    complaints: tuple[str, ...]
+    subsets: tuple[IntArray, ...]
+
+
+def what_if_subsets(ev: ClosedEvidence, kb: KnowledgeBase) -> WhatIf:
+    """Subsets for :func:`group_probabilities` and :func:`unexplained_findings`.
+
+    For each level above self-care, every condition needing at least that
+    level; for each present symptom or sign, the conditions that can cause it.
+    """
+    net = kb.network
+    urgency = np.array([kb.conditions[c].urgency.rank for c in net.condition_ids])
+    levels = tuple(lv for lv in TriageLevel if lv != TriageLevel.self_care)
+    subsets = [np.flatnonzero(urgency >= lv.rank) for lv in levels]
+    complaints = []
+    for f in ev.pos:
+        fid = net.finding_ids[f]
+        if kb.findings[fid].kind in COMPLAINT_KINDS:
+            complaints.append(fid)
+            subsets.append(net.parents[f])
+    return WhatIf(levels, tuple(complaints), tuple(subsets))
+
+
+def group_probabilities(wi: WhatIf, post: Posterior) -> dict[TriageLevel, float]:
+    """For each level above self-care: P(any condition needing at least that level)."""
+    return {lv: 1.0 - post.all_off[j] for j, lv in enumerate(wi.levels)}
+
+
+def unexplained_findings(wi: WhatIf, post: Posterior, kb: KnowledgeBase) -> list[str]:
+    """Present symptoms and signs that no modelled condition probably explains.
+
+    A finding is unexplained when P(every condition linked to it is inactive |
+    evidence) reaches the policy threshold: then the leak (something the
+    knowledge base does not model) is the likeliest cause. Risk factors and
+    medicines are context, not complaints, and are never reported.
+    """
+    offset = len(wi.levels)
+    threshold = kb.policy.unexplained_finding_threshold
+    return [fid for j, fid in enumerate(wi.complaints) if post.all_off[offset + j] >= threshold]
+
+
+def triage_reasons(
+    ev: ClosedEvidence,
+    post: Posterior,
+    groups: dict[TriageLevel, float],
+    unexplained: list[str],
+    kb: KnowledgeBase,
+) -> list[Reason]:
     """Every reason for a minimum level, most urgent first."""
     reasons: list[Reason] = [
         Reason(ReasonKind.red_flag, r.id, r.name, r.level, r.reason, r.advice)
@@ -95,6 +146,19 @@ def triage_reasons(ev: ClosedEvidence, post: Posterior, kb: KnowledgeBase) -> li
                 )
             )
     pol = kb.policy
+    for level, p in groups.items():
+        threshold = pol.group_thresholds.get(level)
+        if threshold is not None and p >= threshold:
+            title = kb.level_text(level)[0].lower()
+            reasons.append(
+                Reason(
+                    ReasonKind.group,
+                    f"any_{level.value}",
+                    "Combined chance",
+                    level,
+                    f"Taken together, the causes that need {title} have a {p:.0%} chance.",
+                )
+            )
     if ev.age < pol.young_child_below_age:
         reasons.append(
             Reason(
@@ -105,7 +169,7 @@ def triage_reasons(ev: ClosedEvidence, post: Posterior, kb: KnowledgeBase) -> li
                 pol.young_child_reason,
             )
         )
-    if post.none_active >= pol.unexplained_threshold and _has_complaint(ev, kb):
+    if unexplained:
         reasons.append(
             Reason(
                 ReasonKind.unexplained,

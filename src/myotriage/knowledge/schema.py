@@ -366,7 +366,10 @@ class Policy(StrictModel):
     young_child_below_age: Annotated[int, Field(ge=1, le=18)]
     young_child_min_level: TriageLevel
     young_child_reason: Text
-    unexplained_threshold: Probability
+    group_thresholds: dict[TriageLevel, Annotated[float, Field(gt=0.0, le=1.0)]] = Field(
+        description="For a level L: act at L when P(any condition with urgency >= L) reaches this"
+    )
+    unexplained_finding_threshold: Probability
     unexplained_min_level: TriageLevel
     unexplained_notice: Text
     general_safety_net: list[Text] = Field(min_length=1)

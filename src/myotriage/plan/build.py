@@ -94,26 +94,26 @@ def build_plan(
 ) -> Plan:
     """Rank and split the interventions for this person."""
     index = kb.network.condition_index
-    self_care: list[tuple[float, PlanItem]] = []
-    doctor: list[tuple[float, PlanItem]] = []
-    against: list[tuple[float, PlanItem]] = []
+    self_care: list[tuple[float, Intervention, float]] = []
+    doctor: list[tuple[float, Intervention, float]] = []
+    against: list[tuple[float, Intervention, float]] = []
     for iv in kb.interventions.values():
         relevance = float(sum(probability[index[c]] for c in iv.for_conditions))
         tried = any(f in ev.present for f in iv.trying_when)
         if relevance < MIN_RELEVANCE and not tried:
             continue
-        item = _item(iv, relevance, ev, kb)
-        score = relevance * GRADE_WEIGHT[iv.grade]
         if iv.grade in (Grade.evidence_against, Grade.insufficient):
-            against.append((relevance + (1.0 if tried else 0.0), item))
+            # Something the person already tries comes first: they need to hear it.
+            against.append((relevance + (1.0 if tried else 0.0), iv, relevance))
         elif iv.clinician_only:
-            doctor.append((score, item))
+            doctor.append((relevance * GRADE_WEIGHT[iv.grade], iv, relevance))
         else:
-            self_care.append((score, item))
+            self_care.append((relevance * GRADE_WEIGHT[iv.grade], iv, relevance))
 
-    def top(items: list[tuple[float, PlanItem]]) -> list[PlanItem]:
+    def top(items: list[tuple[float, Intervention, float]]) -> list[PlanItem]:
+        # Rank first, then build only what is shown.
         items.sort(key=lambda t: (-t[0], t[1].id))
-        return [item for _, item in items[:MAX_ITEMS]]
+        return [_item(iv, rel, ev, kb) for _, iv, rel in items[:MAX_ITEMS]]
 
     return Plan(
         self_care=top(self_care),
