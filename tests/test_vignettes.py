@@ -63,3 +63,12 @@ def test_an_unexplained_symptom_is_named_and_noticed(kb: KnowledgeBase) -> None:
     a = assess(Evidence(age=60, sex="female", present=frozenset({"unusual_bruising_bleeding"})), kb)
     assert a.unexplained_findings == ["unusual_bruising_bleeding"]
     assert a.triage.level.value != "self_care"
+
+
+@pytest.mark.parametrize("case", CASES[::7], ids=lambda c: c.id)
+def test_assessment_round_trips_through_its_json_schema(kb: KnowledgeBase, case: Case) -> None:
+    from myotriage import Assessment
+
+    a = assess(case.evidence(), kb)
+    again = Assessment.model_validate_json(a.model_dump_json())
+    assert again.model_dump() == a.model_dump()

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
+import numpy.typing as npt
 
 from myotriage.knowledge.base import FloatArray, IntArray
 
@@ -53,6 +55,15 @@ def _or_views(x: FloatArray, k: int) -> list[tuple[FloatArray, FloatArray]]:
         v = x.reshape(rows, 1 << axis, 2, 1 << (k - axis - 1))
         out.append((v[:, :, 0, :], v[:, :, 1, :]))
     return out
+
+
+@cache
+def _bit_table(k: int) -> npt.NDArray[np.bool_]:
+    """(2^k, k) table: bit a of state y, axis 0 being the most significant."""
+    y = np.arange(1 << k)[:, None]
+    table: npt.NDArray[np.bool_] = ((y >> (k - 1 - np.arange(k))[None, :]) & 1).astype(bool)
+    table.setflags(write=False)
+    return table
 
 
 def _components(pos: IntArray, links: FloatArray) -> list[tuple[IntArray, IntArray]]:
@@ -88,24 +99,42 @@ def _sweep(
     same priors with some conditions forced off) and one column per
     condition of ``conds``. Returns (posterior of ``conds`` in scenario 0,
     P(component's findings | scenario) for every row).
+
+    Conditions linked to only one of the component's findings need no
+    sequential step: on that finding's partial OR their mixtures multiply into
+    one "stays off" factor (the OR steps of one axis commute and are linear
+    in that factor), so they are folded into the starting state. Only
+    conditions linked to two or more findings are swept forward and back.
     """
     k = len(fids)
     rows = priors.shape[0]
-    # Initial joint of the k partial ORs: each starts as its leak alone.
-    start = np.ones(1)
-    for f in fids:
-        start = np.kron(start, np.array([1.0 - leak[f], leak[f]]))
-    alpha = np.tile(start, (rows, 1))
+    sub = links[np.ix_(conds, fids)]
+    linked = sub > 0
+    n_axes = linked.sum(axis=1)
+    single = np.flatnonzero(n_axes == 1)
+    multi = np.flatnonzero(n_axes >= 2)
+    single_axis = np.argmax(linked[single], axis=1)
+    single_p = sub[single, single_axis]
+    # Per row and axis: chance the leak and the single-parent causes all leave
+    # the partial OR off (a product, summed in logs over each axis's causes).
+    onehot = np.zeros((len(single), k))
+    onehot[np.arange(len(single)), single_axis] = 1.0
+    log_off = np.log1p(-priors[:, single] * single_p) @ onehot + np.log1p(-leak[fids])
+    stay_off = np.exp(log_off)
+    # Starting joint of the k partial ORs (axis 0 the most significant bit).
+    bits = _bit_table(k)
+    alpha = np.prod(
+        np.where(bits[None, :, :], 1.0 - stay_off[:, None, :], stay_off[:, None, :]), axis=2
+    )
     on = np.empty_like(alpha)
     on_views = _or_views(on, k)
-    sub = links[np.ix_(conds, fids)]
-    steps = [[(a, float(p)) for a, p in enumerate(row) if p > 0] for row in sub]
-    alphas = np.empty((len(conds), 1 << k))
+    steps = [[(int(a), float(sub[j, a])) for a in np.nonzero(linked[j])[0]] for j in multi]
+    alphas = np.empty((len(multi), 1 << k))
     # Buffers are reused in place: these loops run for every assessment.
-    for j in range(len(conds)):
-        alphas[j] = alpha[0]
+    for n, j in enumerate(multi):
+        alphas[n] = alpha[0]
         np.copyto(on, alpha)
-        for axis, p in steps[j]:
+        for axis, p in steps[n]:
             zero, one = on_views[axis]
             one += p * zero
             zero *= 1.0 - p
@@ -114,25 +143,34 @@ def _sweep(
         on *= priors[:, j : j + 1]
         alpha += on
     z = alpha[:, -1].copy()
+    post = np.empty(len(conds))
     if z[0] <= 0.0:
         # The model gives this evidence no chance at all (e.g. every parent has
         # prior 0): leave these conditions at their updated priors.
         return priors[0].copy(), np.ones(rows)
+    # Single-parent conditions: forcing one on lowers its axis's stay-off factor
+    # from s to s(1-p)/(1-πp), and the evidence probability is linear in it:
+    # Z_on = Z + p(1-π)/(1-πp) · α(that axis 0, all others 1). No subtraction.
+    full = (1 << k) - 1
+    pi_s = priors[0, single]
+    axis_zero = alpha[0, full - (1 << (k - 1 - single_axis))]
+    gain = single_p * (1.0 - pi_s) / (1.0 - pi_s * single_p)
+    post[single] = pi_s * (z[0] + gain * axis_zero) / z[0]
     beta = np.zeros((1, 1 << k))
     beta[0, -1] = 1.0
     t_beta = np.empty_like(beta)
     t_views = _or_views(t_beta, k)
-    post = np.empty(len(conds))
-    for j in range(len(conds) - 1, -1, -1):
+    for n in range(len(multi) - 1, -1, -1):
+        j = multi[n]
         np.copyto(t_beta, beta)
-        for axis, p in steps[j]:
+        for axis, p in steps[n]:
             # The transpose of the forward step, for the backward message.
             zero, one = t_views[axis]
             zero *= 1.0 - p
             zero += p * one
         pi0 = priors[0, j]
         # P(c_j = 1, e) = π_j · <α_j, Tᵀ β_{j+1}>
-        post[j] = pi0 * float(alphas[j] @ t_beta[0]) / z[0]
+        post[j] = pi0 * float(alphas[n] @ t_beta[0]) / z[0]
         t_beta -= beta
         t_beta *= pi0
         beta += t_beta

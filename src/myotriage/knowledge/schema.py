@@ -40,7 +40,7 @@ class TriageLevel(StrEnum):
     @property
     def rank(self) -> int:
         """0 for self_care up to 4 for emergency_ambulance."""
-        return _LEVEL_ORDER.index(self)
+        return _LEVEL_RANK[self.value]
 
     # str's own comparisons would order levels alphabetically: override all four.
     def __lt__(self, other: object) -> bool:
@@ -64,7 +64,7 @@ class TriageLevel(StrEnum):
         return self.rank >= other.rank
 
 
-_LEVEL_ORDER = list(TriageLevel)
+_LEVEL_RANK = {level.value: n for n, level in enumerate(TriageLevel)}
 
 
 class Grade(StrEnum):
