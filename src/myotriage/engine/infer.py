@@ -11,9 +11,11 @@ an OR over its leak and its parents' independent "activations", so we sweep
 the conditions one at a time, carrying the joint distribution of the ``k``
 partial ORs (a vector of ``2^k`` probabilities). Every update is a convex
 combination of non-negative numbers, so nothing cancels: the result is exact
-to rounding. A forward and a backward sweep give every condition's marginal.
-Positive findings that share no condition are split into independent
-components, so ``k`` is the size of a component, not of the whole evidence.
+to rounding. One forward pass carries several scenarios side by side (the
+real priors, one condition forced on, a group of conditions forced off), which
+gives every marginal and every "what if" the triage needs. Positive findings
+that share no condition are split into independent components, so ``k`` is
+the size of a component, not of the whole evidence.
 """
 
 from __future__ import annotations
@@ -91,28 +93,45 @@ def _components(pos: IntArray, links: FloatArray) -> list[tuple[IntArray, IntArr
 
 
 def _sweep(
-    priors: FloatArray, conds: IntArray, fids: IntArray, links: FloatArray, leak: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """One component, exactly.
+    prior: FloatArray,
+    masks: npt.NDArray[np.bool_],
+    conds: IntArray,
+    fids: IntArray,
+    links: FloatArray,
+    leak: FloatArray,
+) -> tuple[FloatArray, float, FloatArray]:
+    """One component, exactly, in a single forward pass.
 
-    ``priors`` has one row per scenario (row 0 the real one; other rows the
-    same priors with some conditions forced off) and one column per
-    condition of ``conds``. Returns (posterior of ``conds`` in scenario 0,
-    P(component's findings | scenario) for every row).
+    ``prior`` holds the component's conditions' priors (after negative
+    findings); ``masks`` one row per "what if" scenario marking conditions
+    forced off. Returns (posterior of ``conds``, P(findings | scenario) /
+    P(findings) for every scenario).
 
-    Conditions linked to only one of the component's findings need no
-    sequential step: on that finding's partial OR their mixtures multiply into
-    one "stays off" factor (the OR steps of one axis commute and are linear
-    in that factor), so they are folded into the starting state. Only
-    conditions linked to two or more findings are swept forward and back.
+    The pass carries, for several scenarios at once, the joint distribution
+    of the component's partial ORs. Scenario rows: the real priors; each
+    "what if"; and, for each condition linked to two or more findings, the
+    priors with that condition forced on, since P(c = 1 | e) = π · P(e | c = 1)
+    / P(e). Every number is a probability and every update a convex mix or a
+    product, so nothing cancels.
+
+    Conditions linked to only one of the findings need no step of their own:
+    on that finding's partial OR their mixtures multiply into one "stays off"
+    factor (the OR steps on one axis commute and are linear in that factor),
+    so they are folded into the starting state, and their posteriors follow
+    from the same linearity: forcing one on lowers its axis's factor from s
+    to s(1 - p)/(1 - πp), so P(e | c = 1) = Z + p(1 - π)/(1 - πp) · α(that
+    axis 0, all others 1), a sum of non-negative terms.
     """
     k = len(fids)
-    rows = priors.shape[0]
     sub = links[np.ix_(conds, fids)]
     linked = sub > 0
     n_axes = linked.sum(axis=1)
     single = np.flatnonzero(n_axes == 1)
     multi = np.flatnonzero(n_axes >= 2)
+    forced = np.tile(prior, (len(multi), 1))
+    forced[np.arange(len(multi)), multi] = 1.0
+    priors = np.vstack([prior[None, :], np.where(masks, 0.0, prior[None, :]), forced])
+    rows = priors.shape[0]
     single_axis = np.argmax(linked[single], axis=1)
     single_p = sub[single, single_axis]
     # Per row and axis: chance the leak and the single-parent causes all leave
@@ -128,53 +147,30 @@ def _sweep(
     )
     on = np.empty_like(alpha)
     on_views = _or_views(on, k)
-    steps = [[(int(a), float(sub[j, a])) for a in np.nonzero(linked[j])[0]] for j in multi]
-    alphas = np.empty((len(multi), 1 << k))
-    # Buffers are reused in place: these loops run for every assessment.
-    for n, j in enumerate(multi):
-        alphas[n] = alpha[0]
+    for j in multi:
         np.copyto(on, alpha)
-        for axis, p in steps[n]:
+        for axis in np.flatnonzero(linked[j]):
+            p = float(sub[j, axis])
             zero, one = on_views[axis]
             one += p * zero
             zero *= 1.0 - p
-        # alpha <- (1 - π) alpha + π on
+        # alpha <- (1 - π) alpha + π on, with π per scenario row
         on -= alpha
         on *= priors[:, j : j + 1]
         alpha += on
-    z = alpha[:, -1].copy()
-    post = np.empty(len(conds))
+    z = alpha[:, -1]
+    post = prior.copy()
     if z[0] <= 0.0:
         # The model gives this evidence no chance at all (e.g. every parent has
         # prior 0): leave these conditions at their updated priors.
-        return priors[0].copy(), np.ones(rows)
-    # Single-parent conditions: forcing one on lowers its axis's stay-off factor
-    # from s to s(1-p)/(1-πp), and the evidence probability is linear in it:
-    # Z_on = Z + p(1-π)/(1-πp) · α(that axis 0, all others 1). No subtraction.
+        return post, 0.0, np.ones(len(masks))
+    post[multi] = prior[multi] * z[1 + len(masks) :] / z[0]
     full = (1 << k) - 1
-    pi_s = priors[0, single]
+    pi_s = prior[single]
     axis_zero = alpha[0, full - (1 << (k - 1 - single_axis))]
     gain = single_p * (1.0 - pi_s) / (1.0 - pi_s * single_p)
     post[single] = pi_s * (z[0] + gain * axis_zero) / z[0]
-    beta = np.zeros((1, 1 << k))
-    beta[0, -1] = 1.0
-    t_beta = np.empty_like(beta)
-    t_views = _or_views(t_beta, k)
-    for n in range(len(multi) - 1, -1, -1):
-        j = multi[n]
-        np.copyto(t_beta, beta)
-        for axis, p in steps[n]:
-            # The transpose of the forward step, for the backward message.
-            zero, one = t_views[axis]
-            zero *= 1.0 - p
-            zero += p * one
-        pi0 = priors[0, j]
-        # P(c_j = 1, e) = π_j · <α_j, Tᵀ β_{j+1}>
-        post[j] = pi0 * float(alphas[n] @ t_beta[0]) / z[0]
-        t_beta -= beta
-        t_beta *= pi0
-        beta += t_beta
-    return post, z
+    return post, float(z[0]), z[1 : 1 + len(masks)] / z[0]
 
 
 def posterior(
@@ -210,13 +206,11 @@ def posterior(
         log_off = np.where(masks, np.log1p(-updated)[None, :], 0.0).sum(axis=1)
     out = updated.copy()
     for fids, conds in _components(np.asarray(pos, dtype=np.intp), links):
-        scen = np.where(masks[:, conds], 0.0, updated[conds][None, :])
-        priors = np.vstack([updated[conds][None, :], scen])
-        post, z = _sweep(priors, conds, fids, links, leak)
+        post, z, ratio = _sweep(updated[conds], masks[:, conds], conds, fids, links, leak)
         out[conds] = post
         with np.errstate(divide="ignore"):
-            log_z += float(np.log(z[0]))
-            log_off += np.log(z[1:]) - np.log(z[0])
+            log_z += float(np.log(z))
+            log_off += np.log(ratio)
     off = np.clip(np.exp(log_off), 0.0, 1.0)
     return Posterior(
         probability=out,
