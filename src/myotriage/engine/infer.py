@@ -131,7 +131,6 @@ def _sweep(
     forced = np.tile(prior, (len(multi), 1))
     forced[np.arange(len(multi)), multi] = 1.0
     priors = np.vstack([prior[None, :], np.where(masks, 0.0, prior[None, :]), forced])
-    rows = priors.shape[0]
     single_axis = np.argmax(linked[single], axis=1)
     single_p = sub[single, single_axis]
     # Per row and axis: chance the leak and the single-parent causes all leave
