@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 RUNSTAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench eval kb-check clean
+.PHONY: run test lint typecheck bench eval kb-check docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ eval: $(STAMP)
 
 kb-check: $(STAMP)
 	$(BIN)/myotriage kb check
+
+## docs: regenerate docs/cli.md, docs/red-flags.md, docs/knowledge-summary.md
+docs: $(STAMP)
+	$(BIN)/python tools/gen_docs.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
