@@ -74,9 +74,20 @@ def summary(kb: KnowledgeBase) -> str:
 def cli() -> str:
     """The CLI reference, as Typer writes it."""
     out = subprocess.run(
-        [sys.executable, "-m", "typer", "myotriage.cli.app", "utils", "docs", "--name",
-         "myotriage"],
-        capture_output=True, text=True, check=True, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "typer",
+            "myotriage.cli.app",
+            "utils",
+            "docs",
+            "--name",
+            "myotriage",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
     )
     return out.stdout
 
