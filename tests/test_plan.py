@@ -82,3 +82,22 @@ def test_teenager_gets_the_adult_knowledge_notice(kb: KnowledgeBase) -> None:
     assert any("adult" in n.lower() for n in assess(ev, kb).notices)
     ev = Evidence(age=30, sex="female", present=frozenset({"twitch_site_eyelid"}))
     assert not assess(ev, kb).notices
+
+
+def test_triage_always_says_what_would_make_it_more_urgent(kb: KnowledgeBase) -> None:
+    for ev in (
+        night_cramps(),
+        Evidence(age=30, sex="male", present=frozenset({"twitch_site_leg"})),
+    ):
+        assert assess(ev, kb).triage.worsening_advice
+
+
+def test_cramp_remedies_stay_out_of_a_twitch_only_plan(kb: KnowledgeBase) -> None:
+    ev = Evidence(
+        age=30,
+        sex="male",
+        present=frozenset({"twitch_site_eyelid"}),
+        absent=frozenset({"cramp_present"}),
+    )
+    plan = assess(ev, kb).plan
+    assert all(not i.id.startswith("stretch") for i in plan.self_care)

@@ -47,6 +47,10 @@ def assess(evidence: Evidence, kb: KnowledgeBase) -> Assessment:
     if not worsening:
         worsening = [r.advice for r in reasons if r.advice][:1]
     fired = {r.id for r in reasons if r.kind == ReasonKind.red_flag}
+    plan = build_plan(ev, post.probability, fired, kb)
+    if not worsening:
+        # No rule spoke: the plan's safety net says what would make it more urgent.
+        worsening = plan.safety_net[:2]
 
     lr_pos, lr_neg = likelihood_ratios(net, prior, ev.pos, ev.neg)
     pol = kb.policy
@@ -102,7 +106,7 @@ def assess(evidence: Evidence, kb: KnowledgeBase) -> Assessment:
         causes=causes,
         unexplained_probability=round(post.none_active, 6),
         unexplained_findings=unexplained,
-        plan=build_plan(ev, post.probability, fired, kb),
+        plan=plan,
         evidence=EvidenceSummary(
             age=ev.age,
             sex=ev.sex.value,

@@ -22,8 +22,9 @@ GRADE_WEIGHT = {
     Grade.insufficient: 0.3,
     Grade.evidence_against: 0.0,
 }
-# Below this summed probability an intervention is not worth showing.
-MIN_RELEVANCE = 0.05
+# Below this summed probability of its causes an intervention is not worth
+# showing: a leg-cramp stretch has no place in the plan for an eyelid twitch.
+MIN_RELEVANCE = 0.2
 MAX_ITEMS = 6
 MAX_SAFETY_NET = 6
 
