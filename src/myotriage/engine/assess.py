@@ -89,6 +89,12 @@ def assess(evidence: Evidence, kb: KnowledgeBase) -> Assessment:
         notices.append(pol.child_notice)
     if any(r.kind == ReasonKind.unexplained for r in reasons):
         notices.append(pol.unexplained_notice)
+    if any(r.kind == ReasonKind.uncertain for r in reasons):
+        notices.append(pol.no_information_notice)
+    unsure = sorted(f for f in ev.unknown if kb.findings[f].red_flag)
+    if unsure:
+        labels = ", ".join(kb.findings[f].label.lower() for f in unsure)
+        notices.append(f"{pol.unknown_red_flags_notice} {labels}.")
     return Assessment(
         disclaimer=pol.disclaimer,
         notices=notices,
@@ -112,6 +118,7 @@ def assess(evidence: Evidence, kb: KnowledgeBase) -> Assessment:
             sex=ev.sex.value,
             present=sorted(ev.present),
             absent=sorted(ev.absent),
+            unknown=sorted(ev.unknown),
             values=dict(sorted(ev.values.items())),
         ),
     )

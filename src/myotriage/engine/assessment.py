@@ -21,7 +21,7 @@ class Frozen(BaseModel):
 class TriageReason(Frozen):
     """One reason the triage reached at least ``level``."""
 
-    kind: Literal["red_flag", "condition", "group", "age", "unexplained", "default"]
+    kind: Literal["red_flag", "condition", "group", "age", "unexplained", "uncertain", "default"]
     id: str
     name: str
     level: TriageLevel
@@ -113,6 +113,7 @@ class EvidenceSummary(Frozen):
     sex: str
     present: list[str]
     absent: list[str]
+    unknown: list[str]
     values: dict[str, float]
 
 

@@ -49,6 +49,9 @@ class Evidence(BaseModel):
     sex: Sex
     present: frozenset[str] = frozenset()
     absent: frozenset[str] = frozenset()
+    unknown: frozenset[str] = Field(
+        default=frozenset(), description="Findings the person was asked about and did not know"
+    )
     values: Mapping[str, float] = Field(default_factory=dict)
 
 
@@ -76,6 +79,7 @@ class ClosedEvidence:
     values: Mapping[str, float]
     stated_present: frozenset[str]
     stated_absent: frozenset[str]
+    unknown: frozenset[str]
     pos: IntArray
     neg: IntArray
 
@@ -93,18 +97,25 @@ def close(evidence: Evidence, kb: KnowledgeBase) -> ClosedEvidence:
     range, derived findings given directly, and contradictions.
     """
     problems: list[Problem] = []
-    for state, ids in (("present", evidence.present), ("absent", evidence.absent)):
+    states = (
+        ("present", evidence.present),
+        ("absent", evidence.absent),
+        ("unknown", evidence.unknown),
+    )
+    for state, ids in states:
         for fid in sorted(ids):
             f = kb.findings.get(fid)
             if f is None:
                 problems.append(Problem(fid, f"unknown finding{_suggest(fid, kb)}"))
-            elif f.type == "number":
+            elif f.type == "number" and state != "unknown":
                 problems.append(Problem(fid, f"is a number ({f.unit}): give a value, not {state}"))
             elif f.from_value is not None:
                 src = f.from_value.finding
                 problems.append(Problem(fid, f"is worked out from {src}: give {src}=<number>"))
     for fid in sorted(evidence.present & evidence.absent):
         problems.append(Problem(fid, "given as both present and absent: choose one"))
+    for fid in sorted((evidence.present | evidence.absent) & evidence.unknown):
+        problems.append(Problem(fid, "given as both known and unknown: choose one"))
     for fid, value in sorted(evidence.values.items()):
         f = kb.findings.get(fid)
         if f is None:
@@ -169,6 +180,7 @@ def close(evidence: Evidence, kb: KnowledgeBase) -> ClosedEvidence:
         values=dict(evidence.values),
         stated_present=frozenset(evidence.present),
         stated_absent=frozenset(evidence.absent),
+        unknown=frozenset(evidence.unknown) - present - absent,
         pos=np.array(pos, dtype=np.intp),
         neg=np.array(neg, dtype=np.intp),
     )

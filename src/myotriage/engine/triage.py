@@ -28,6 +28,7 @@ class ReasonKind(StrEnum):
     group = "group"
     age = "age"
     unexplained = "unexplained"
+    uncertain = "uncertain"
     default = "default"
 
 
@@ -61,6 +62,8 @@ def holds(expr: Expr, ev: ClosedEvidence) -> bool:
         return ev.age < expr.age_below
     if expr.age_at_least is not None:
         return ev.age >= expr.age_at_least
+    if expr.sex is not None:
+        return ev.sex.value == expr.sex
     raise ValueError("empty expression")  # the schema makes this unreachable
 
 
@@ -167,6 +170,16 @@ def triage_reasons(
                 "Young child",
                 pol.young_child_min_level,
                 pol.young_child_reason,
+            )
+        )
+    if not ev.present and ev.unknown:
+        reasons.append(
+            Reason(
+                ReasonKind.uncertain,
+                "no_information",
+                "Not enough information",
+                pol.no_information_min_level,
+                pol.no_information_notice,
             )
         )
     if unexplained:

@@ -14,6 +14,7 @@ from myotriage.knowledge.schema import (
     Finding,
     Intervention,
     Policy,
+    Question,
     RedFlagRule,
     Source,
     TriageLevel,
@@ -108,6 +109,8 @@ class KnowledgeBase:
     origin: str
     ancestors: Mapping[str, frozenset[str]] = field(default_factory=dict)
     descendants: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    questions: tuple[Question, ...] = ()
+    rules_by_finding: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def level_text(self, level: TriageLevel) -> tuple[str, str, str]:
         """Title, action and timeframe shown for a triage level."""

@@ -25,6 +25,8 @@ from myotriage.knowledge.schema import (
     Finding,
     Intervention,
     Policy,
+    Question,
+    QuestionKind,
     RedFlagRule,
     Source,
     TriageLevel,
@@ -36,6 +38,7 @@ FILES = {
     "conditions.yaml": ("conditions", Condition),
     "red_flags.yaml": ("rules", RedFlagRule),
     "interventions.yaml": ("interventions", Intervention),
+    "questions.yaml": ("questions", Question),
 }
 POLICY_FILE = "policy.yaml"
 M = TypeVar("M", bound=BaseModel)
@@ -176,6 +179,66 @@ def _check_refs(
             problems.append(Problem(f"conditions.yaml → {c.id} → links", "no links"))
 
 
+def _check_questions(
+    questions: list[Question], findings: dict[str, Finding], problems: list[Problem]
+) -> None:
+    seen: set[str] = set()
+    for q in questions:
+        where = f"questions.yaml → {q.id}"
+        if q.id in seen:
+            problems.append(Problem(where, "id is defined twice"))
+        seen.add(q.id)
+        for fid in q.findings:
+            f = findings.get(fid)
+            if f is None:
+                problems.append(Problem(f"{where} → findings", f"unknown finding '{fid}'"))
+            elif f.from_value is not None:
+                problems.append(Problem(f"{where} → findings", f"'{fid}' is derived, not asked"))
+            elif (f.type == "number") != (q.kind == QuestionKind.number):
+                problems.append(
+                    Problem(f"{where} → findings", f"'{fid}' is a {f.type}: wrong question kind")
+                )
+        if q.ask_when is not None:
+            for fid in _expr_findings(q.ask_when):
+                if fid not in findings:
+                    problems.append(Problem(f"{where} → ask_when", f"unknown finding '{fid}'"))
+
+
+def _implicit_questions(
+    questions: list[Question], findings: dict[str, Finding], conditions: dict[str, Condition]
+) -> list[Question]:
+    """A yes/no or number question for every askable finding no listed question covers."""
+    covered = {fid for q in questions for fid in q.findings}
+    out = []
+    for f in findings.values():
+        if f.id in covered or f.from_value is not None:
+            continue
+        causes = sorted(
+            (
+                (link.p, c.short_name)
+                for c in conditions.values()
+                for link in c.links
+                if link.finding == f.id
+                or (
+                    findings[link.finding].from_value is not None
+                    and findings[link.finding].from_value.finding == f.id  # type: ignore[union-attr]
+                )
+            ),
+            reverse=True,
+        )
+        names = list(dict.fromkeys(name for _, name in causes))[:2]
+        why = (
+            f"Asked because it can point to {' or '.join(n.lower() for n in names)}."
+            if names
+            else "Asked because it changes which advice is safe for you."
+        )
+        kind = QuestionKind.number if f.type == "number" else QuestionKind.yes_no
+        out.append(
+            Question(id=f"q_{f.id}", kind=kind, text=f.question, findings=[f.id], rationale=why)
+        )
+    return out
+
+
 def load_knowledge(folder: str | Path | None = None) -> KnowledgeBase:
     """Load and validate the knowledge base, then compile it for the engine.
 
@@ -217,6 +280,7 @@ def load_knowledge(folder: str | Path | None = None) -> KnowledgeBase:
     interventions = _unique(loaded["interventions"], "interventions.yaml", problems)
     rules: list[RedFlagRule] = loaded["rules"]
     _check_refs(sources, findings, conditions, rules, interventions, problems)
+    _check_questions(loaded["questions"], findings, problems)
     if problems or policy is None:
         raise KnowledgeError(
             f"The knowledge base ({origin}) has {len(problems)} problem(s).", problems
@@ -237,6 +301,14 @@ def load_knowledge(folder: str | Path | None = None) -> KnowledgeBase:
         )
     cond_tuple = tuple(conditions.values())
     find_tuple = tuple(findings.values())
+    questions = [
+        *loaded["questions"],
+        *_implicit_questions(loaded["questions"], findings, conditions),
+    ]
+    rules_by_finding: dict[str, list[str]] = {}
+    for r in rules:
+        for fid in set(_expr_findings(r.when)):
+            rules_by_finding.setdefault(fid, []).append(r.id)
     return KnowledgeBase(
         sources=MappingProxyType(sources),
         conditions=MappingProxyType(conditions),
@@ -248,6 +320,8 @@ def load_knowledge(folder: str | Path | None = None) -> KnowledgeBase:
         origin=origin,
         ancestors=MappingProxyType(ancestors),
         descendants=MappingProxyType(descendants),
+        questions=tuple(questions),
+        rules_by_finding=MappingProxyType({k: tuple(v) for k, v in rules_by_finding.items()}),
     )
 
 

@@ -267,7 +267,7 @@ class Expr(StrictModel):
     ``present`` (finding known present), ``absent`` (finding known absent),
     ``not_present`` (absent or unknown), ``all``/``any`` (lists of
     expressions), ``compare`` (numeric value test; false when unknown),
-    ``age_below``/``age_at_least`` (years).
+    ``age_below``/``age_at_least`` (years), ``sex``.
     """
 
     present: Identifier | None = None
@@ -278,6 +278,7 @@ class Expr(StrictModel):
     compare: Comparison | None = None
     age_below: Annotated[float, Field(ge=0, le=121)] | None = None
     age_at_least: Annotated[float, Field(ge=0, le=121)] | None = None
+    sex: Literal["female", "male"] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -347,6 +348,63 @@ class Intervention(StrictModel):
         return self
 
 
+class QuestionKind(StrEnum):
+    """How a question is answered."""
+
+    yes_no = "yes_no"
+    one_of = "one_of"  # exactly one option applies
+    any_of = "any_of"  # check all that apply
+    number = "number"
+
+
+class Question(StrictModel):
+    """A question of the adaptive interview, over one or more findings.
+
+    ``forced`` questions form the screening phase: each is asked, in file
+    order, as soon as ``ask_when`` holds, before any question chosen by
+    information gain. Findings not covered by any question here get a yes/no
+    (or number) question of their own, built from the finding's text.
+    """
+
+    id: Identifier
+    kind: QuestionKind
+    text: Text
+    findings: list[Identifier] = Field(min_length=1)
+    forced: bool = False
+    ask_when: Expr | None = None
+    rationale: Text
+
+    @model_validator(mode="after")
+    def _arity(self) -> Question:
+        single = self.kind in (QuestionKind.yes_no, QuestionKind.number)
+        if single and len(self.findings) != 1:
+            raise ValueError(f"a {self.kind.value} question has exactly one finding")
+        if not single and len(self.findings) < 2:
+            raise ValueError(f"a {self.kind.value} question needs at least two options")
+        return self
+
+
+class InterviewPolicy(StrictModel):
+    """The interview's stopping rule and costs, as data."""
+
+    max_questions: Annotated[int, Field(ge=1, le=200)]
+    min_change_probability: Annotated[float, Field(gt=0.0, lt=1.0)] = Field(
+        description="Stop when no question can change the triage or top three causes "
+        "with at least this probability"
+    )
+    dont_know_probability: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
+        description="Chance a person answers 'don't know' (scales every expected gain)"
+    )
+    top_causes: Annotated[int, Field(ge=1, le=10)]
+    stop_at_level: TriageLevel = Field(
+        description="After screening, stop as soon as red flags alone reach this level: "
+        "the person should act now, not answer more questions"
+    )
+    top_causes_margin: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
+        description="An outside cause must beat a top cause by this much to count as a change"
+    )
+
+
 class LevelText(StrictModel):
     """How a triage level is explained to the person."""
 
@@ -372,8 +430,12 @@ class Policy(StrictModel):
     unexplained_finding_threshold: Probability
     unexplained_min_level: TriageLevel
     unexplained_notice: Text
+    no_information_min_level: TriageLevel
+    no_information_notice: Text
+    unknown_red_flags_notice: Text
     general_safety_net: list[Text] = Field(min_length=1)
     max_causes_shown: Annotated[int, Field(ge=1, le=20)]
+    interview: InterviewPolicy
     min_probability_shown: Probability
 
 
