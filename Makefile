@@ -39,6 +39,7 @@ typecheck: $(STAMP)
 ## bench: speed and memory figures (engine vs pgmpy, assess latency, peak memory)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.engine
+	$(BIN)/python -m benchmarks.interview
 
 ## eval: the product's figures on the development vignettes
 eval: $(STAMP)

@@ -40,5 +40,13 @@ def test_readme_shows_every_command() -> None:
 
 def test_knowledge_format_doc_names_every_file() -> None:
     text = (ROOT / "docs" / "knowledge-format.md").read_text(encoding="utf-8")
-    for name in ["sources", "findings", "conditions", "red_flags", "interventions", "policy"]:
+    for name in [
+        "sources",
+        "findings",
+        "conditions",
+        "red_flags",
+        "interventions",
+        "questions",
+        "policy",
+    ]:
         assert f"{name}.yaml" in text

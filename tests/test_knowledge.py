@@ -12,7 +12,15 @@ from myotriage.knowledge.codes import check_codes, icd10cm_problem
 
 from .conftest import VOCABULARY
 
-DATA_FILES = ["sources", "findings", "conditions", "red_flags", "interventions", "policy"]
+DATA_FILES = [
+    "sources",
+    "findings",
+    "conditions",
+    "red_flags",
+    "interventions",
+    "questions",
+    "policy",
+]
 
 
 def test_every_shipped_file_loads(kb: KnowledgeBase) -> None:

@@ -127,6 +127,41 @@ def assess_cmd(
         render_assessment(result, Console())
 
 
+@app.command("interview")
+def interview_cmd(
+    age: Annotated[
+        float | None, typer.Option(help="Age in years (0-120); asked if omitted.")
+    ] = None,
+    sex: Annotated[Sex | None, typer.Option(help="female or male; asked if omitted.")] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json-out", help="Also save answers and result as JSON.")
+    ] = None,
+    kb_path: KbOption = None,
+) -> None:
+    """Answer questions one at a time and get the same result screen as ``assess``."""
+    from myotriage.cli.interview import finish, run_interview
+
+    if age is not None and not 0 <= age <= 120:
+        fail(f"--age {age:g} is outside 0-120 years")
+    if json_out is not None and not json_out.parent.is_dir():
+        fail(f"--json-out {json_out}: folder {json_out.parent} does not exist")
+    kb = _kb(kb_path)
+    console = Console(highlight=False)
+    try:
+        session = run_interview(kb, console, age, sex)
+    except (KeyboardInterrupt, EOFError):
+        console.print("\nInterview stopped. Nothing was saved.")
+        raise typer.Exit(code=130) from None
+    except Exception as exc:  # Quit from the prompt
+        from myotriage.cli.interview import Quit
+
+        if isinstance(exc, Quit):
+            console.print("Interview stopped. Nothing was saved.")
+            raise typer.Exit(code=0) from None
+        raise
+    finish(kb, session, console, json_out)
+
+
 @kb_app.command("check")
 def kb_check(
     kb_path: KbOption = None,

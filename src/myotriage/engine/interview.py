@@ -29,17 +29,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from myotriage.engine.evidence import ClosedEvidence, Evidence, close
 from myotriage.engine.infer import posterior
-from myotriage.engine.triage import (
-    decide,
-    group_probabilities,
-    holds,
-    triage_reasons,
-    unexplained_findings,
-    what_if_subsets,
-)
+from myotriage.engine.triage import fired_rules, holds
 from myotriage.errors import EvidenceError, Problem
 from myotriage.knowledge.base import FloatArray, KnowledgeBase
-from myotriage.knowledge.schema import Question, QuestionKind
+from myotriage.knowledge.schema import Question, QuestionKind, RedFlagRule, TriageLevel
 
 AnswerState = Literal["yes", "no", "unknown"]
 
@@ -144,7 +137,7 @@ def _present(
         unit=f0.unit.value if q.kind == QuestionKind.number and f0.unit else None,
         range=rng,
         rationale=q.rationale,
-        phase=phase,  # type: ignore[arg-type]
+        phase=phase,
         expected_gain=round(max(gain, 0.0), 6),
         change_probability=round(min(max(change, 0.0), 1.0), 6),
     )
@@ -176,7 +169,7 @@ def _model(kb: KnowledgeBase) -> _Model:
 def _probability_levels(pi: FloatArray, m: _Model, kb: KnowledgeBase) -> FloatArray:
     """Approximate probability-layer level (rank) for each column of marginals."""
     acting = pi >= m.threshold[:, None]
-    level = np.where(acting, m.urgency[:, None], 0.0).max(axis=0)
+    level: FloatArray = np.where(acting, m.urgency[:, None], 0.0).max(axis=0)
     log_off = np.log1p(-np.clip(pi, 0.0, 1 - 1e-15))
     for lv, thr in kb.policy.group_thresholds.items():
         members = m.urgency >= lv.rank
@@ -185,12 +178,8 @@ def _probability_levels(pi: FloatArray, m: _Model, kb: KnowledgeBase) -> FloatAr
     return level
 
 
-def _rule_level(ev: ClosedEvidence, kb: KnowledgeBase, rule_ids: Collection[str]) -> int:
-    best = 0
-    for r in kb.rules:
-        if r.id in rule_ids and holds(r.when, ev):
-            best = max(best, r.level.rank)
-    return best
+def _rule_level(ev: ClosedEvidence, rules: Collection[RedFlagRule]) -> int:
+    return max((r.level.rank for r in rules if holds(r.when, ev)), default=0)
 
 
 @dataclass(frozen=True)
@@ -230,14 +219,17 @@ def _lookahead(
     lv_yes = _probability_levels(pi_yes, m, kb)
     lv_no = _probability_levels(pi_no, m, kb)
     change = np.zeros(len(fids))
+    by_id = {r.id: r for r in kb.rules}
     for j, f in enumerate(fids):
-        rules = set(kb.rules_by_finding.get(f, ()))
+        # Only rules that mention the finding (or a parent it implies) can change.
+        ids = set(kb.rules_by_finding.get(f, ()))
         for anc in kb.ancestors.get(f, ()):
-            rules.update(kb.rules_by_finding.get(anc, ()))
+            ids.update(kb.rules_by_finding.get(anc, ()))
+        rules = [by_id[i] for i in ids]
         yes_ev = replace(ev, present=ev.present | {f} | kb.ancestors.get(f, frozenset()))
         no_ev = replace(ev, absent=ev.absent | {f} | kb.descendants.get(f, frozenset()))
-        y = max(floor, int(lv_yes[j]), _rule_level(yes_ev, kb, rules))
-        n = max(floor, int(lv_no[j]), _rule_level(no_ev, kb, rules))
+        y = max(floor, int(lv_yes[j]), _rule_level(yes_ev, rules))
+        n = max(floor, int(lv_no[j]), _rule_level(no_ev, rules))
         # The top causes "change" when an outsider would overtake one of them by
         # a clear margin; reshuffles between near-equal causes do not count.
         moved_yes = pi_yes[rest, j].max(initial=0.0) > pi_yes[now_top, j].min() + margin
@@ -297,20 +289,12 @@ def next_question(
             max_questions=pol.max_questions,
             reason="Every relevant question has been asked.",
         )
-    net = kb.network
-    prior = net.prior(ev.age, ev.sex.value)
-    wi = what_if_subsets(ev, kb)
-    post = posterior(prior, ev.pos, ev.neg, net.links, net.leak, what_if=wi.subsets)
-    reasons = triage_reasons(
-        ev, post, group_probabilities(wi, post), unexplained_findings(wi, post, kb), kb
-    )
-    # Levels that no answer can undo: red flags, age, unexplained findings.
-    floor = max(
-        (r.level.rank for r in reasons if r.kind.value != "condition" and r.kind.value != "group"),
-        default=0,
-    )
-    red_flags = decide([r for r in reasons if r.kind.value == "red_flag"])
-    floor = max(floor, red_flags.rank)
+    # Levels no answer can undo: red flags and age. (Probability-based levels are
+    # what the lookahead predicts, so they are not part of the floor.)
+    red_flags = max((r.level for r in fired_rules(ev, kb)), default=TriageLevel.self_care)
+    floor = red_flags.rank
+    if ev.age < kb.policy.young_child_below_age:
+        floor = max(floor, kb.policy.young_child_min_level.rank)
     if red_flags >= pol.stop_at_level:
         return InterviewStep(
             should_stop=True,
@@ -319,6 +303,9 @@ def next_question(
             max_questions=pol.max_questions,
             reason="Your answers already show you need urgent care: no more questions.",
         )
+    net = kb.network
+    prior = net.prior(ev.age, ev.sex.value)
+    post = posterior(prior, ev.pos, ev.neg, net.links, net.leak)
     candidates = [(q, _proxies(q, ev, kb)) for q in pending]
     fids = sorted({f for _, fs in candidates for f in fs})
     look = _lookahead(ev, post.probability, fids, floor, kb) if fids else None

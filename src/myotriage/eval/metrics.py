@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from myotriage.engine.assessment import Assessment
 from myotriage.eval.vignettes import Case
 from myotriage.knowledge.schema import TriageLevel
@@ -22,6 +24,7 @@ class CaseResult:
     ranked: list[str]
     error: str | None = None
     questions: int | None = None
+    full_level: TriageLevel | None = None
 
     @property
     def expected(self) -> TriageLevel:
@@ -96,6 +99,8 @@ class Summary:
                     problems.append("top1")
                 if r.forbidden_first:
                     problems.append("not_condition_first")
+                if r.full_level is not None and r.level != r.full_level:
+                    problems.append("disagrees_with_full")
             if problems:
                 failures.append(
                     {
@@ -104,10 +109,20 @@ class Summary:
                             "triage": r.expected.value,
                             "conditions": r.case.expected.conditions,
                         },
-                        "got": {"triage": r.level.value, "top3": r.ranked[:3]},
+                        "got": {"triage": r.level.value, "top3": r.ranked[:3]}
+                        | ({"questions": r.questions} if r.questions is not None else {}),
                         "problems": problems,
                     }
                 )
+        extra: dict[str, Any] = {}
+        asked = [r.questions for r in scored if r.questions is not None]
+        if asked:
+            extra["questions_median"] = float(np.median(asked))
+            extra["questions_p90"] = float(np.percentile(asked, 90))
+            extra["questions_max"] = max(asked)
+        compared = [r for r in scored if r.full_level is not None]
+        if compared:
+            extra["agreement"] = frac(sum(r.level == r.full_level for r in compared), len(compared))
         return {
             "cases": len(self.results),
             "errors": sum(r.error is not None for r in self.results),
@@ -118,5 +133,6 @@ class Summary:
             "top1": frac(sum(bool(r.top1) for r in with_conditions), m),
             "top3": frac(sum(bool(r.top3) for r in with_conditions), m),
             "not_condition_first": sum(r.forbidden_first for r in scored),
+            **extra,
             "failures": failures,
         }

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from enum import StrEnum
 
 from myotriage.engine.assess import assess
 from myotriage.errors import MyotriageError
 from myotriage.eval.metrics import CaseResult, Summary, result_for
+from myotriage.eval.simulate import interview_case
 from myotriage.eval.vignettes import Case
 from myotriage.knowledge.base import KnowledgeBase
 from myotriage.knowledge.schema import TriageLevel
@@ -17,6 +19,7 @@ class Mode(StrEnum):
     """How a case is given to the product (FORMAT.md "How cases are scored")."""
 
     full = "full"
+    interview = "interview"
 
 
 def run_full(case: Case, kb: KnowledgeBase) -> CaseResult:
@@ -28,7 +31,24 @@ def run_full(case: Case, kb: KnowledgeBase) -> CaseResult:
         return CaseResult(case=case, level=TriageLevel.self_care, ranked=[], error=str(exc))
 
 
-RUNNERS: dict[Mode, Callable[[Case, KnowledgeBase], CaseResult]] = {Mode.full: run_full}
+def run_interview(case: Case, kb: KnowledgeBase) -> CaseResult:
+    """A simulated person answers the interview from the vignette; count the questions.
+
+    The full-evidence triage is kept alongside for the agreement measure.
+    """
+    try:
+        transcript = interview_case(case, kb)
+        result = result_for(case, assess(transcript.evidence, kb), len(transcript.asked))
+        full = assess(case.evidence(), kb).triage.level
+        return replace(result, full_level=full)
+    except MyotriageError as exc:
+        return CaseResult(case=case, level=TriageLevel.self_care, ranked=[], error=str(exc))
+
+
+RUNNERS: dict[Mode, Callable[[Case, KnowledgeBase], CaseResult]] = {
+    Mode.full: run_full,
+    Mode.interview: run_interview,
+}
 
 
 def evaluate(
