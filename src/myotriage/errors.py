@@ -48,3 +48,7 @@ class EvidenceError(ProblemsError):
 
 class CaseFileError(ProblemsError):
     """A vignette or case file could not be read (with file and line)."""
+
+
+class TextError(ProblemsError):
+    """Free text that cannot be parsed (empty, too long, not text)."""

@@ -127,6 +127,44 @@ def assess_cmd(
         render_assessment(result, Console())
 
 
+@app.command("parse")
+def parse_cmd(
+    text: Annotated[str, typer.Argument(help="What the person says, in their own words.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the ParseResult as JSON.")] = False,
+    kb_path: KbOption = None,
+) -> None:
+    """Turn free text into findings, values, age and sex, with what was not understood."""
+    from myotriage.nlp.parse import parse
+
+    kb = _kb(kb_path)
+    try:
+        result = parse(text, kb)
+    except ProblemsError as exc:
+        fail(exc.summary, exc.problems)
+    if as_json:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+        return
+    console = Console(highlight=False)
+    table = Table(title="What we understood")
+    for col in ("finding", "state", "said as"):
+        table.add_column(col)
+    for f in result.findings:
+        style = {"present": "green", "absent": "red"}.get(f.state, "yellow")
+        table.add_row(f.label, f"[{style}]{f.state}[/]", repr(f.text))
+    for v in result.values:
+        table.add_row(kb.findings[v.id].label, f"{v.value:g} {v.unit}", repr(v.text))
+    console.print(table)
+    if result.age is not None or result.sex is not None:
+        console.print(
+            f"Age: {result.age if result.age is not None else '?'}  "
+            f"Sex: {result.sex.value if result.sex else '?'}"
+        )
+    for s in result.not_understood:
+        console.print(f"[dim]Not understood: {s}[/]")
+    for w in result.warnings:
+        console.print(f"[yellow]{w}[/]")
+
+
 @app.command("interview")
 def interview_cmd(
     age: Annotated[

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import combinations
+
 import numpy as np
 
 from myotriage.engine.assessment import (
@@ -16,15 +18,58 @@ from myotriage.engine.evidence import Evidence, close
 from myotriage.engine.explain import contributions, likelihood_ratios
 from myotriage.engine.infer import posterior
 from myotriage.engine.triage import (
+    Reason,
     ReasonKind,
     decide,
     group_probabilities,
+    probability_reasons,
     triage_reasons,
     unexplained_findings,
     what_if_subsets,
 )
 from myotriage.knowledge.base import KnowledgeBase
 from myotriage.plan.build import build_plan
+
+# Beyond this many stated warning signs the rules already decide; the subset search
+# below stays bounded (2^6 inferences at most).
+MAX_MONOTONE_FLAGS = 6
+
+
+def _with_warning_signs_removed(
+    evidence: Evidence, kb: KnowledgeBase, reasons: list[Reason]
+) -> list[Reason]:
+    """A warning sign must never make the triage less urgent.
+
+    In a noisy-OR network a new finding can lower a condition's probability by
+    explaining the picture another way, so the probability layers are also
+    evaluated with every subset of the stated warning signs taken away, and the
+    most urgent result counts. Then adding a warning sign can only keep or raise
+    the level (the rules themselves only ever add).
+    """
+    flags = sorted(f for f in evidence.present if kb.findings[f].red_flag)[:MAX_MONOTONE_FLAGS]
+    if not flags:
+        return reasons
+    net = kb.network
+    best = {(r.kind, r.id): r for r in reasons}
+    for size in range(1, len(flags) + 1):
+        for drop in combinations(flags, size):
+            variant = evidence.model_copy(update={"present": evidence.present - set(drop)})
+            ev = close(variant, kb)
+            wi = what_if_subsets(ev, kb)
+            post = posterior(
+                net.prior(ev.age, ev.sex.value),
+                ev.pos,
+                ev.neg,
+                net.links,
+                net.leak,
+                what_if=wi.subsets[: len(wi.levels)],
+            )
+            note = f" even leaving out {', '.join(kb.findings[f].label.lower() for f in drop)}"
+            for r in probability_reasons(post, group_probabilities(wi, post), kb, note):
+                key = (r.kind, r.id)
+                if key not in best or r.level > best[key].level:
+                    best[key] = r
+    return sorted(best.values(), key=lambda r: r.level, reverse=True)
 
 
 def assess(evidence: Evidence, kb: KnowledgeBase) -> Assessment:
@@ -41,6 +86,7 @@ def assess(evidence: Evidence, kb: KnowledgeBase) -> Assessment:
     post = posterior(prior, ev.pos, ev.neg, net.links, net.leak, what_if=wi.subsets)
     unexplained = unexplained_findings(wi, post, kb)
     reasons = triage_reasons(ev, post, group_probabilities(wi, post), unexplained, kb)
+    reasons = _with_warning_signs_removed(evidence, kb, reasons)
     level = decide(reasons)
     title, action, timeframe = kb.level_text(level)
     worsening = [r.advice for r in reasons if r.advice and r.level == level]

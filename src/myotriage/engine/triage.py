@@ -121,6 +121,42 @@ def unexplained_findings(wi: WhatIf, post: Posterior, kb: KnowledgeBase) -> list
     return [fid for j, fid in enumerate(wi.complaints) if post.all_off[offset + j] >= threshold]
 
 
+def probability_reasons(
+    post: Posterior, groups: dict[TriageLevel, float], kb: KnowledgeBase, note: str = ""
+) -> list[Reason]:
+    """Layer 2: conditions at or over their action threshold, and group thresholds."""
+    reasons: list[Reason] = []
+    net = kb.network
+    for i, cid in enumerate(net.condition_ids):
+        c = kb.conditions[cid]
+        p = float(post.probability[i])
+        if c.urgency > TriageLevel.self_care and p >= c.action_threshold:
+            reasons.append(
+                Reason(
+                    ReasonKind.condition,
+                    cid,
+                    c.short_name,
+                    c.urgency,
+                    f"{c.short_name} is possible ({p:.0%}{note}), and it needs "
+                    f"{kb.level_text(c.urgency)[0].lower()}.",
+                )
+            )
+    for level, p in groups.items():
+        threshold = kb.policy.group_thresholds.get(level)
+        if threshold is not None and p >= threshold:
+            title = kb.level_text(level)[0].lower()
+            reasons.append(
+                Reason(
+                    ReasonKind.group,
+                    f"any_{level.value}",
+                    "Combined chance",
+                    level,
+                    f"Taken together, the causes that need {title} have a {p:.0%} chance{note}.",
+                )
+            )
+    return reasons
+
+
 def triage_reasons(
     ev: ClosedEvidence,
     post: Posterior,
@@ -133,35 +169,8 @@ def triage_reasons(
         Reason(ReasonKind.red_flag, r.id, r.name, r.level, r.reason, r.advice)
         for r in fired_rules(ev, kb)
     ]
-    net = kb.network
-    for i, cid in enumerate(net.condition_ids):
-        c = kb.conditions[cid]
-        p = float(post.probability[i])
-        if c.urgency > TriageLevel.self_care and p >= c.action_threshold:
-            reasons.append(
-                Reason(
-                    ReasonKind.condition,
-                    cid,
-                    c.short_name,
-                    c.urgency,
-                    f"{c.short_name} is possible ({p:.0%}), and it needs "
-                    f"{kb.level_text(c.urgency)[0].lower()}.",
-                )
-            )
+    reasons += probability_reasons(post, groups, kb)
     pol = kb.policy
-    for level, p in groups.items():
-        threshold = pol.group_thresholds.get(level)
-        if threshold is not None and p >= threshold:
-            title = kb.level_text(level)[0].lower()
-            reasons.append(
-                Reason(
-                    ReasonKind.group,
-                    f"any_{level.value}",
-                    "Combined chance",
-                    level,
-                    f"Taken together, the causes that need {title} have a {p:.0%} chance.",
-                )
-            )
     if ev.age < pol.young_child_below_age:
         reasons.append(
             Reason(

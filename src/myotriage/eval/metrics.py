@@ -25,6 +25,9 @@ class CaseResult:
     error: str | None = None
     questions: int | None = None
     full_level: TriageLevel | None = None
+    extracted: int | None = None
+    extracted_agreeing: int | None = None
+    truth_size: int | None = None
 
     @property
     def expected(self) -> TriageLevel:
@@ -120,6 +123,11 @@ class Summary:
             extra["questions_median"] = float(np.median(asked))
             extra["questions_p90"] = float(np.percentile(asked, 90))
             extra["questions_max"] = max(asked)
+        texts = [r for r in scored if r.extracted is not None]
+        if texts:
+            agree = sum(r.extracted_agreeing or 0 for r in texts)
+            extra["finding_precision"] = frac(agree, sum(r.extracted or 0 for r in texts))
+            extra["finding_recall"] = frac(agree, sum(r.truth_size or 0 for r in texts))
         compared = [r for r in scored if r.full_level is not None]
         if compared:
             extra["agreement"] = frac(sum(r.level == r.full_level for r in compared), len(compared))

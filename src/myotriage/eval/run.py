@@ -7,7 +7,7 @@ from dataclasses import replace
 from enum import StrEnum
 
 from myotriage.engine.assess import assess
-from myotriage.errors import MyotriageError
+from myotriage.errors import CaseFileError, MyotriageError, Problem
 from myotriage.eval.metrics import CaseResult, Summary, result_for
 from myotriage.eval.simulate import interview_case
 from myotriage.eval.vignettes import Case
@@ -20,6 +20,7 @@ class Mode(StrEnum):
 
     full = "full"
     interview = "interview"
+    text = "text"
 
 
 def run_full(case: Case, kb: KnowledgeBase) -> CaseResult:
@@ -45,9 +46,40 @@ def run_interview(case: Case, kb: KnowledgeBase) -> CaseResult:
         return CaseResult(case=case, level=TriageLevel.self_care, ranked=[], error=str(exc))
 
 
+def run_text(case: Case, kb: KnowledgeBase) -> CaseResult:
+    """Only age, sex and the case's text, through the free-text parser; no questions.
+
+    Extracted findings are scored against the case's present/absent lists: a
+    present finding also counts its implied parents (cases list those too).
+    """
+    from myotriage.nlp.parse import parse
+
+    try:
+        if not case.text:
+            raise CaseFileError("No text.", [Problem(case.id, "the case has no text")])
+        parsed = parse(case.text, kb)
+        ev = parsed.evidence(kb, age=case.age, sex=case.sex)
+        ev = ev.model_copy(update={"age": case.age, "sex": case.sex})
+        present = set(parsed.present())
+        for f in list(present):
+            present |= kb.ancestors.get(f, frozenset())
+        extracted = {f: True for f in present} | {f: False for f in parsed.absent()}
+        truth = {f: True for f in case.present} | {f: False for f in case.absent}
+        result = result_for(case, assess(ev, kb))
+        return replace(
+            result,
+            extracted=len(extracted),
+            extracted_agreeing=sum(truth.get(f) is v for f, v in extracted.items()),
+            truth_size=len(truth),
+        )
+    except MyotriageError as exc:
+        return CaseResult(case=case, level=TriageLevel.self_care, ranked=[], error=str(exc))
+
+
 RUNNERS: dict[Mode, Callable[[Case, KnowledgeBase], CaseResult]] = {
     Mode.full: run_full,
     Mode.interview: run_interview,
+    Mode.text: run_text,
 }
 
 

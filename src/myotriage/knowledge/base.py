@@ -92,11 +92,13 @@ def compile_network(conditions: tuple[Condition, ...], findings: tuple[Finding, 
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class KnowledgeBase:
     """Everything the engine knows, validated once and then trusted.
 
-    Build it with :func:`myotriage.knowledge.load.load_knowledge`.
+    Build it with :func:`myotriage.knowledge.load.load_knowledge`. Equality and
+    hashing are by identity, so derived objects (a text parser) can be cached per
+    knowledge base.
     """
 
     sources: Mapping[str, Source]

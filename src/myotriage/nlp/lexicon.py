@@ -1,0 +1,155 @@
+"""The parser's language data: phrases, sites, medicines, drinks and context cues.
+
+All words live in ``nlp/data/*.yaml`` (validated here) and in the knowledge
+base's finding synonyms; no clinical word is written in the Python code.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from myotriage.errors import KnowledgeError, Problem
+from myotriage.knowledge.base import KnowledgeBase
+
+Words = list[Annotated[str, Field(min_length=1)]]
+CONTEXTS = ("negated", "uncertain", "hypothetical", "family", "historical")
+
+
+class Strict(BaseModel):
+    """Base for language data: unknown keys rejected."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SiteFinding(Strict):
+    """A trigger finding with a site word in the same sentence gives a specific finding."""
+
+    trigger: str
+    site: str
+    gives: str
+
+
+class Drink(Strict):
+    """Caffeine per item (mg)."""
+
+    words: Words
+    mg: Annotated[float, Field(ge=0, le=1000)]
+
+
+class Alcohol(Strict):
+    """Alcohol units per item."""
+
+    words: Words
+    units: Annotated[float, Field(ge=0, le=50)]
+
+
+class DiseaseMention(Strict):
+    """A disease named in text: a relative's is family history; one's own fear is worry."""
+
+    words: Words
+    family: str | None = None
+    worry: str
+
+
+class Unit(Strict):
+    """A unit word and the factor to the finding's unit."""
+
+    words: Words
+    factor: float
+
+
+class Lexicon(Strict):
+    """Everything in ``lexicon.yaml``."""
+
+    phrases: dict[str, Words]
+    numbers: dict[str, float]
+    sites: dict[str, Words]
+    site_findings: list[SiteFinding]
+    medicines: dict[str, Words]
+    drinks: list[Drink]
+    alcohol: list[Alcohol]
+    sex: dict[str, Words]
+    disease_mentions: list[DiseaseMention] = Field(default_factory=list)
+    duration_units: list[Unit] = Field(default_factory=list)
+    vague_durations: dict[str, float] = Field(default_factory=dict)
+    frequency_phrases: dict[str, float] = Field(default_factory=dict)
+
+
+class Termset(Strict):
+    """A negspacy termset (cues before / after a finding, look-alikes, scope breakers)."""
+
+    pseudo_negations: Words
+    preceding_negations: Words
+    following_negations: Words
+    termination: Words
+
+
+class Context(Strict):
+    """Context cues by category, as negspacy termsets."""
+
+    negated: Termset
+    uncertain: Termset
+    hypothetical: Termset
+    family: Termset
+    historical: Termset
+
+
+def _read(name: str) -> Any:
+    text = resources.files("myotriage.nlp").joinpath("data", name).read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def load_language(kb: KnowledgeBase) -> tuple[Lexicon, Context]:
+    """Load and check the language data against the knowledge base (every problem at once)."""
+    problems: list[Problem] = []
+    lexicon: Lexicon | None = None
+    context: Context | None = None
+    sources: list[tuple[str, type[BaseModel], Any]] = [
+        (
+            "lexicon.yaml + amounts.yaml",
+            Lexicon,
+            {**_read("lexicon.yaml"), **_read("amounts.yaml")},
+        ),
+        ("context.yaml", Context, _read("context.yaml")),
+    ]
+    for name, model, data in sources:
+        try:
+            obj = model.model_validate(data)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = " → ".join(str(x) for x in err["loc"])
+                problems.append(Problem(f"nlp/data/{name} → {loc}", err["msg"]))
+            continue
+        if isinstance(obj, Lexicon):
+            lexicon = obj
+        else:
+            context = obj  # type: ignore[assignment]
+    if lexicon is not None:
+        boolean = {f.id for f in kb.findings.values() if f.type == "boolean" and not f.from_value}
+        named = [
+            *((f"phrases → {k}", k) for k in lexicon.phrases),
+            *((f"medicines → {k}", k) for k in lexicon.medicines),
+            *((f"site_findings → {s.gives}", s.gives) for s in lexicon.site_findings),
+            *((f"site_findings → {s.trigger}", s.trigger) for s in lexicon.site_findings),
+            *(
+                (f"disease_mentions → {d.family}", d.family)
+                for d in lexicon.disease_mentions
+                if d.family is not None
+            ),
+            *((f"disease_mentions → {d.worry}", d.worry) for d in lexicon.disease_mentions),
+        ]
+        for where, fid in named:
+            if fid not in boolean:
+                problems.append(Problem(f"nlp/data/lexicon.yaml → {where}", "not a yes/no finding"))
+        for s in lexicon.site_findings:
+            if s.site not in lexicon.sites:
+                problems.append(
+                    Problem(f"nlp/data/lexicon.yaml → site_findings → {s.site}", "unknown site")
+                )
+    if problems or lexicon is None or context is None:
+        raise KnowledgeError("The parser's language data has problems.", problems)
+    return lexicon, context

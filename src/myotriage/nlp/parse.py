@@ -1,0 +1,403 @@
+"""Free text -> evidence: ``parse(text, kb) -> ParseResult``.
+
+Pipeline (spaCy blank English, no model to download):
+
+1. tokenise; each token gets a normalised form: its lowercase word, or the
+   lexicon word it is an inflection or a one-letter slip of ("twiching",
+   "cramping", "numbess");
+2. a PhraseMatcher on those forms finds finding phrases (the knowledge base's
+   synonyms plus ``nlp/data/lexicon.yaml``), medicine names, body sites and
+   disease names; the longest match wins;
+3. negspacy, once per context category with termsets from
+   ``nlp/data/context.yaml``, marks each match negated, uncertain,
+   hypothetical, about someone else, or historical;
+4. a twitch or cramp word and a body site in one sentence give the specific
+   finding (calf + twitching -> a leg twitch); numbers become values
+   (durations, cramp length and frequency, caffeine, alcohol, sleep,
+   temperature, pregnancy weeks, age) and sex is read when the writer states it.
+
+The result keeps the character span of everything found, what was not
+understood, and never adds a finding that no phrase matched.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+import spacy
+from negspacy.negation import Negex  # noqa: F401  (registers the "negex" factory)
+from pydantic import BaseModel, ConfigDict, Field
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from myotriage.engine.evidence import Evidence, Sex
+from myotriage.errors import Problem, TextError
+from myotriage.knowledge.base import KnowledgeBase
+from myotriage.nlp.lexicon import CONTEXTS, Context, load_language
+from myotriage.nlp.values import Value, extract_values
+
+MAX_CHARS = 5000
+State = Literal["present", "absent", "uncertain", "hypothetical", "other_person", "historical"]
+SPAN_KEY = "myotriage"
+
+
+class Frozen(BaseModel):
+    """Immutable result value."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ParsedFinding(Frozen):
+    """A finding found in the text, with where and how it was said."""
+
+    id: str
+    label: str
+    state: State
+    start: int = Field(ge=0, description="Character offset where the phrase starts")
+    end: int = Field(ge=0)
+    text: str
+    derived_from: str | None = Field(
+        default=None, description="For a site finding, the trigger word it was built from"
+    )
+
+
+class ParsedValue(Frozen):
+    """A number found in the text, in the finding's unit."""
+
+    id: str
+    value: float
+    unit: str
+    start: int
+    end: int
+    text: str
+
+
+class ParseResult(Frozen):
+    """What the text says, as evidence, with spans and what was not understood."""
+
+    findings: list[ParsedFinding]
+    values: list[ParsedValue]
+    age: float | None
+    sex: Sex | None
+    not_understood: list[str]
+    warnings: list[str]
+
+    def present(self) -> list[str]:
+        """Finding ids the writer has."""
+        return sorted({f.id for f in self.findings if f.state == "present"})
+
+    def absent(self) -> list[str]:
+        """Finding ids the writer says they do not have (never one also said present)."""
+        yes = set(self.present())
+        return sorted({f.id for f in self.findings if f.state == "absent"} - yes)
+
+    def evidence(
+        self, kb: KnowledgeBase, age: float | None = None, sex: Sex | str | None = None
+    ) -> Evidence:
+        """Evidence for the engine; ``age``/``sex`` fill in what the text did not say."""
+        use_age = self.age if self.age is not None else age
+        use_sex = self.sex if self.sex is not None else sex
+        if use_age is None or use_sex is None:
+            missing = [n for n, v in (("age", use_age), ("sex", use_sex)) if v is None]
+            raise TextError(
+                "The text does not say enough to assess.",
+                [Problem(m, "not stated in the text: give it separately") for m in missing],
+            )
+        present = set(self.present())
+        # A denial that contradicts something stated present is dropped, never the reverse:
+        # a stated warning sign must not turn into its absence.
+        implied = set().union(*(kb.ancestors[f] for f in present)) if present else set()
+        absent = {f for f in self.absent() if f not in implied}
+        absent = {f for f in absent if not (kb.descendants[f] & present)}
+        values = {v.id: v.value for v in self.values}
+        return Evidence(
+            age=use_age,
+            sex=use_sex,
+            present=frozenset(present),
+            absent=frozenset(absent),
+            values=values,
+        )
+
+
+@dataclass(frozen=True)
+class _Label:
+    kind: Literal["finding", "site", "disease"]
+    key: str
+
+
+class Parser:
+    """A loaded pipeline for one knowledge base (build once, reuse)."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.lexicon, self.context = load_language(kb)
+        self.nlp = self._pipeline(self.context)
+        self.labels: dict[str, _Label] = {}
+        phrases = self._phrases()
+        self.words = sorted({w for p in phrases for w in p.split()})
+        self.word_set = frozenset(self.words)
+        self.fuzzy_words = [w for w in self.words if len(w) >= 5 and w.isalpha()]
+        self.matcher = PhraseMatcher(self.nlp.vocab, attr="NORM")
+        for phrase, label in phrases.items():
+            key = f"{label.kind}:{label.key}"
+            self.labels[key] = label
+            self.matcher.add(key, [self._normalised(self.nlp.make_doc(phrase))])
+
+    @staticmethod
+    def _pipeline(context: Context) -> Language:
+        nlp = spacy.blank("en")
+        nlp.add_pipe("sentencizer")
+        for name in CONTEXTS:
+            ts = getattr(context, name)
+            nlp.add_pipe(
+                "negex",
+                name=f"context_{name}",
+                config={
+                    "neg_termset": ts.model_dump(),
+                    "extension_name": f"is_{name}",
+                    "span_keys": [SPAN_KEY],
+                },
+            )
+        return nlp
+
+    def _phrases(self) -> dict[str, _Label]:
+        out: dict[str, _Label] = {}
+
+        def add(words: Iterable[str], label: _Label) -> None:
+            for w in words:
+                text = " ".join(w.lower().split())
+                if text and text not in out:
+                    out[text] = label
+
+        lex = self.lexicon
+        # Lexicon phrases first: they were written for this parser; vocabulary
+        # synonyms fill the gaps.
+        for fid, words in lex.phrases.items():
+            add(words, _Label("finding", fid))
+        for fid, words in lex.medicines.items():
+            add(words, _Label("finding", fid))
+        for f in self.kb.findings.values():
+            if f.type == "boolean" and f.from_value is None:
+                add(f.synonyms, _Label("finding", f.id))
+        for site, words in lex.sites.items():
+            add(words, _Label("site", site))
+        for n, d in enumerate(lex.disease_mentions):
+            add(d.words, _Label("disease", str(n)))
+        return out
+
+    def _norm(self, word: str) -> str:
+        low = word.lower()
+        if low in self.word_set or not low.isalpha():
+            return low
+        for suffix, repl in (
+            ("ies", "y"),
+            ("es", ""),
+            ("s", ""),
+            ("ing", ""),
+            ("ing", "e"),
+            ("ed", ""),
+            ("ed", "e"),
+            ("y", ""),
+        ):
+            if low.endswith(suffix) and low[: -len(suffix)] + repl in self.word_set:
+                return low[: -len(suffix)] + repl
+        if len(low) >= 5:
+            hit = process.extractOne(
+                low, self.fuzzy_words, scorer=Levenshtein.distance, score_cutoff=1
+            )
+            if hit is not None:
+                return str(hit[0])
+        return low
+
+    def _normalised(self, doc: Doc) -> Doc:
+        for token in doc:
+            token.norm_ = self._norm(token.text)
+        return doc
+
+    def parse(self, text: str) -> ParseResult:
+        """Parse one message. Raises :class:`TextError` for unusable input."""
+        _check_text(text)
+        clean = unicodedata.normalize("NFKC", text)
+        doc = self._normalised(self.nlp.make_doc(clean))
+        matches = [
+            Span(doc, start, end, label=self.nlp.vocab.strings[mid])
+            for mid, start, end in self.matcher(doc)
+        ]
+        spans = filter_spans(matches)
+        doc.spans[SPAN_KEY] = spans
+        for _, proc in self.nlp.pipeline:
+            doc = proc(doc)
+        findings, sites, diseases = [], [], []
+        for span in doc.spans[SPAN_KEY]:
+            label = self.labels[span.label_]
+            if label.kind == "finding":
+                findings.append((span, label.key))
+            elif label.kind == "site":
+                sites.append((span, label.key))
+            else:
+                diseases.append((span, int(label.key)))
+        parsed = [self._finding(span, fid) for span, fid in findings]
+        parsed += self._site_findings(doc, findings, sites)
+        parsed += self._disease_findings(diseases)
+        values, age, sex = extract_values(clean, doc, self.lexicon, self.kb)
+        parsed += self._value_implied(values)
+        understood = {(p.start, p.end) for p in parsed} | {(v.start, v.end) for v in values}
+        not_understood = [
+            s.text.strip()
+            for s in doc.sents
+            if s.text.strip() and not any(s.start_char <= a < s.end_char for a, _ in understood)
+        ]
+        warnings = []
+        if not parsed and not values and _looks_foreign(clean):
+            warnings.append("This does not look like English; only English text is understood.")
+        parsed.sort(key=lambda p: (p.start, p.id))
+        return ParseResult(
+            findings=_dedupe(parsed),
+            values=[
+                ParsedValue(
+                    id=v.id, value=v.value, unit=v.unit, start=v.start, end=v.end, text=v.text
+                )
+                for v in values
+            ],
+            age=age,
+            sex=sex,
+            not_understood=not_understood,
+            warnings=warnings,
+        )
+
+    def _state(self, span: Span) -> State:
+        if span._.is_family:
+            return "other_person"
+        if span._.is_hypothetical:
+            return "hypothetical"
+        if span._.is_uncertain:
+            return "uncertain"
+        if span._.is_negated:
+            return "absent"
+        return "present"
+
+    def _finding(
+        self, span: Span, fid: str, state: State | None = None, derived_from: str | None = None
+    ) -> ParsedFinding:
+        return ParsedFinding(
+            id=fid,
+            label=self.kb.findings[fid].label,
+            state=state or self._state(span),
+            start=span.start_char,
+            end=span.end_char,
+            text=span.text,
+            derived_from=derived_from,
+        )
+
+    def _site_findings(
+        self, doc: Doc, findings: list[tuple[Span, str]], sites: list[tuple[Span, str]]
+    ) -> list[ParsedFinding]:
+        out = []
+        rules = self.lexicon.site_findings
+        for span, fid in findings:
+            trigger = {fid} | set(self.kb.ancestors.get(fid, ()))
+            sent = span.sent
+            for site_span, site in sites:
+                if site_span.sent != sent:
+                    continue
+                for rule in rules:
+                    if rule.trigger in trigger and rule.site == site and rule.gives != fid:
+                        out.append(
+                            self._finding(
+                                site_span, rule.gives, self._state(span), derived_from=span.text
+                            )
+                        )
+        return out
+
+    def _disease_findings(self, diseases: list[tuple[Span, int]]) -> list[ParsedFinding]:
+        out = []
+        for span, n in diseases:
+            mention = self.lexicon.disease_mentions[n]
+            if span._.is_family:
+                if mention.family is not None:
+                    out.append(self._finding(span, mention.family, "present"))
+            elif span._.is_hypothetical or span._.is_uncertain:
+                out.append(self._finding(span, mention.worry, "present"))
+        return out
+
+    def _value_implied(self, values: list[Value]) -> list[ParsedFinding]:
+        out = []
+        for v in values:
+            for parent in self.kb.findings[v.id].implies:
+                out.append(
+                    ParsedFinding(
+                        id=parent,
+                        label=self.kb.findings[parent].label,
+                        state="present",
+                        start=v.start,
+                        end=v.end,
+                        text=v.text,
+                        derived_from=v.id,
+                    )
+                )
+        return out
+
+
+def _dedupe(items: list[ParsedFinding]) -> list[ParsedFinding]:
+    seen: set[tuple[str, str, int]] = set()
+    out = []
+    for p in items:
+        key = (p.id, p.state, p.start)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+def _check_text(text: str) -> None:
+    if not isinstance(text, str) or not text.strip():
+        raise TextError(
+            "Nothing to read.", [Problem("text", "is empty: describe what is happening")]
+        )
+    if len(text) > MAX_CHARS:
+        raise TextError(
+            "The text is too long.",
+            [
+                Problem(
+                    "text",
+                    f"has {len(text):,} characters; the limit is {MAX_CHARS:,}. "
+                    "Describe the main symptoms in a few sentences.",
+                )
+            ],
+        )
+    printable = sum(ch.isprintable() or ch in "\n\r\t" for ch in text)
+    if "\x00" in text or printable / len(text) < 0.9:
+        raise TextError(
+            "This is not text.",
+            [Problem("text", "contains binary or control characters: paste plain text")],
+        )
+
+
+_ENGLISH = re.compile(r"\b(the|and|my|i|is|it|a|to|of|in|have|for|no|not|but|with)\b", re.I)
+
+
+def _looks_foreign(text: str) -> bool:
+    words = re.findall(r"\w+", text)
+    if not words:
+        return True
+    return len(_ENGLISH.findall(text)) / len(words) < 0.05
+
+
+@lru_cache(maxsize=4)
+def build_parser(kb: KnowledgeBase) -> Parser:
+    """The parser for a knowledge base, built once and reused."""
+    return Parser(kb)
+
+
+def parse(text: str, kb: KnowledgeBase) -> ParseResult:
+    """Parse free text into findings, values, age and sex (see module docstring)."""
+    return build_parser(kb).parse(text)

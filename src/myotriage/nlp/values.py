@@ -1,0 +1,243 @@
+"""Numbers in free text: durations, cramp length and frequency, caffeine, alcohol,
+sleep, temperature, pregnancy weeks, age and sex.
+
+Amount words (drinks, alcohol, number words, sexes) come from
+``nlp/data/lexicon.yaml``; only units of time and measure are in the patterns.
+A value is attached to a finding only when the sentence says what it is about
+(a duration counts as the twitch's when the sentence mentions twitching).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span
+
+from myotriage.engine.evidence import Sex
+from myotriage.knowledge.base import KnowledgeBase
+from myotriage.nlp.lexicon import Lexicon
+
+WEEKS = {"day": 1 / 7, "week": 1.0, "fortnight": 2.0, "month": 4.345, "year": 52.18}
+MINUTES = {"second": 1 / 60, "sec": 1 / 60, "minute": 1.0, "min": 1.0, "hour": 60.0, "hr": 60.0}
+PER_WEEK = {"night": 7.0, "day": 7.0, "evening": 7.0, "week": 1.0, "month": 1 / 4.345}
+OWNER_WORDS = r"(?:my|his|her|our|their|a)"
+
+
+@dataclass(frozen=True)
+class Value:
+    """A number found in the text, in the finding's unit."""
+
+    id: str
+    value: float
+    unit: str
+    start: int
+    end: int
+    text: str
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+class _Numbers:
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.words = {k.lower(): v for k, v in lexicon.numbers.items()}
+        one = rf"(?:\d+(?:\.\d+)?|{_alternation(list(self.words))})"
+        # "4 or 5", "4-5", "4 to 5": take the larger, the safer reading.
+        self.pattern = rf"(?P<num>{one}(?:\s*(?:-|–|to|or)\s*{one})?)"
+
+    def value(self, raw: str) -> float | None:
+        parts = re.split(r"\s*(?:-|–|\bto\b|\bor\b)\s*", raw.strip().lower())
+        vals = []
+        for p in parts:
+            if not p:
+                continue
+            try:
+                vals.append(float(p))
+            except ValueError:
+                if p in self.words:
+                    vals.append(self.words[p])
+        return max(vals) if vals else None
+
+
+def _sentence_of(doc: Doc, char: int) -> Span | None:
+    for sent in doc.sents:
+        if sent.start_char <= char < sent.end_char:
+            return sent
+    return None
+
+
+def _mentions(doc: Doc, sent: Span | None, kb: KnowledgeBase, root: str) -> bool:
+    if sent is None:
+        return False
+    for span in doc.spans.get("myotriage", []):
+        fid = span.label_.partition(":")[2]
+        if (
+            span.sent == sent
+            and fid in kb.findings
+            and (fid == root or root in kb.ancestors.get(fid, ()))
+            and not (span._.is_negated or span._.is_family or span._.is_hypothetical)
+        ):
+            return True
+    return False
+
+
+def extract_values(
+    text: str, doc: Doc, lexicon: Lexicon, kb: KnowledgeBase
+) -> tuple[list[Value], float | None, Sex | None]:
+    """Values found in ``text`` (``doc`` is its parsed form), plus stated age and sex."""
+    low = text.lower()
+    num = _Numbers(lexicon)
+    n = num.pattern
+    out: list[Value] = []
+
+    def add(fid: str, value: float, m: re.Match[str], unit: str) -> None:
+        f = kb.findings[fid]
+        if f.range is not None and not f.range.min <= value <= f.range.max:
+            return
+        if any(v.id == fid for v in out):
+            return  # the first statement of a value wins
+        out.append(Value(fid, round(value, 3), unit, m.start(), m.end(), text[m.start() : m.end()]))
+
+    # Pregnancy weeks first, so "28 weeks pregnant" is not read as a duration.
+    preg_spans = []
+    for m in re.finditer(rf"\b{n}\s*weeks?\s*(?:pregnant|along|gestation)", low):
+        v = num.value(m.group("num"))
+        if v is not None:
+            add("pregnancy_weeks", v, m, "weeks")
+            preg_spans.append((m.start(), m.end()))
+
+    # Twitch duration: "for 3 weeks", "since two months", "5 days ago"; vague "for months".
+    unit_words = "|".join(WEEKS)
+    for m in re.finditer(rf"\b{n}\s*(?P<unit>{unit_words})s?\b", low):
+        if any(a <= m.start() < b for a, b in preg_spans):
+            continue
+        sent = _sentence_of(doc, m.start())
+        if not _mentions(doc, sent, kb, "twitch_present"):
+            continue
+        v = num.value(m.group("num"))
+        if v is not None:
+            add("twitch_duration_weeks", v * WEEKS[m.group("unit")], m, "weeks")
+    for phrase, weeks in lexicon.vague_durations.items():
+        for m in re.finditer(rf"\b{re.escape(phrase)}\b", low):
+            if _mentions(doc, _sentence_of(doc, m.start()), kb, "twitch_present"):
+                add("twitch_duration_weeks", weeks, m, "weeks")
+
+    # Cramp length: "lasts 20 minutes", "a few seconds".
+    for m in re.finditer(rf"\b{n}\s*(?P<unit>{'|'.join(MINUTES)})s?\b", low):
+        if _mentions(doc, _sentence_of(doc, m.start()), kb, "cramp_present"):
+            v = num.value(m.group("num"))
+            if v is not None:
+                add("cramp_duration_minutes", v * MINUTES[m.group("unit")], m, "minutes")
+
+    # Cramp frequency: phrases from the lexicon, then "N times a week".
+    for phrase, per_week in lexicon.frequency_phrases.items():
+        for m in re.finditer(rf"\b{re.escape(phrase)}\b", low):
+            if _mentions(doc, _sentence_of(doc, m.start()), kb, "cramp_present"):
+                add("cramp_per_week", per_week, m, "per_week")
+    for m in re.finditer(
+        rf"\b(?:{n}\s*times?|once|twice)\s*(?:a|per|each|every)\s*(?P<per>night|day|week|month)",
+        low,
+    ):
+        if _mentions(doc, _sentence_of(doc, m.start()), kb, "cramp_present"):
+            raw = m.group(0).split()[0]
+            count = {"once": 1.0, "twice": 2.0}.get(raw) or num.value(m.group("num") or "")
+            if count is not None:
+                add("cramp_per_week", count * PER_WEEK[m.group("per")], m, "per_week")
+
+    # Caffeine: counted drinks summed; or milligrams stated.
+    m_mg = re.search(rf"\b{n}\s*mg\b[^.]*?caffeine|caffeine[^.]*?\b{n}\s*mg\b", low)
+    if m_mg:
+        v = num.value(next(g for g in m_mg.groups() if g))
+        if v is not None:
+            add("caffeine_mg_per_day", v, m_mg, "mg_per_day")
+    total, first, last = 0.0, None, None
+    for drink in lexicon.drinks:
+        pattern = rf"\b{n}\s*(?:x\s*)?(?:{_alternation(drink.words)})\b"
+        for m in re.finditer(pattern, low):
+            count = num.value(m.group("num"))
+            if count is None:
+                continue
+            total += count * drink.mg
+            first = m if first is None or m.start() < first.start() else first
+            last = m if last is None or m.end() > last.end() else last
+    if first is not None and last is not None and total > 0:
+        span = re.search(re.escape(low[first.start() : last.end()]), low)
+        if span is not None:
+            add("caffeine_mg_per_day", total, span, "mg_per_day")
+
+    # Alcohol units a week.
+    units, first = 0.0, None
+    for booze in lexicon.alcohol:
+        pattern = (
+            rf"\b{n}\s*(?:{_alternation(booze.words)})\b"
+            r"(?:\s*(?:a|per|each|every)\s*(?P<per>night|day|evening|week))?"
+        )
+        for m in re.finditer(pattern, low):
+            count = num.value(m.group("num"))
+            if count is None:
+                continue
+            units += count * booze.units * PER_WEEK.get(m.group("per") or "week", 1.0)
+            first = first or m
+    if first is not None and units > 0:
+        add("alcohol_units_per_week", units, first, "units_per_week")
+
+    # Sleep hours.
+    for m in re.finditer(
+        rf"\b{n}\s*(?:hours?|hrs?)\s*(?:of\s*)?(?:sleep|a night|per night|each night)"
+        rf"|\bsleep(?:ing)?\s*(?:only|about|around|maybe|just|barely)?\s*{n}\s*(?:hours?|hrs?)",
+        low,
+    ):
+        v = num.value(next(g for g in m.groups() if g))
+        if v is not None:
+            add("sleep_hours_per_night", v, m, "hours")
+
+    # Temperature, Celsius or Fahrenheit.
+    for m in re.finditer(
+        r"(?:\btemp(?:erature)?\b[^.\d]{0,20})?\b(?P<t>\d{2,3}(?:\.\d+)?)\s*"
+        r"(?:°|degrees?|deg)?\s*(?P<scale>c|celsius|f|fahrenheit)?\b",
+        low,
+    ):
+        t = float(m.group("t"))
+        scale = m.group("scale")
+        has_temp_word = "temp" in m.group(0)
+        if scale in ("f", "fahrenheit") or (scale is None and has_temp_word and 90 <= t <= 110):
+            t = (t - 32) * 5 / 9
+        elif scale is None and not has_temp_word:
+            continue
+        if 34 <= t <= 44:
+            add("temperature_celsius", t, m, "celsius")
+
+    age, sex = _age_sex(low, num, lexicon)
+    return out, age, sex
+
+
+def _age_sex(low: str, num: _Numbers, lexicon: Lexicon) -> tuple[float | None, Sex | None]:
+    sex_words = {w.lower(): s for s, words in lexicon.sex.items() for w in words}
+    sexes = _alternation([w for w in sex_words if len(w) > 1])
+    n = num.pattern
+    age: float | None = None
+    sex: Sex | None = None
+    patterns = [
+        rf"\b(?:i'?m|i am|im|aged|age)\s*(?:a\s*|an\s*)?{n}\b(?!\s*(?:weeks?|months?|days?))"
+        rf"(?:\s*(?:years?|yrs?|y/?o)(?:[-\s]*old)?)?(?:\s*(?P<sex>{sexes}))?",
+        rf"(?<!{OWNER_WORDS} )\b{n}\s*(?:years?|yrs?)[-\s]*old\s*(?P<sex>{sexes})",
+        r"\b(?P<num>\d{1,3})\s*(?P<sex>[mf])\b",
+        rf"\b(?P<sex>{sexes}),?\s*(?:aged\s*)?(?P<num>\d{{1,3}})\b",
+    ]
+    for p in patterns:
+        m = re.search(p, low)
+        if m is None:
+            continue
+        v = num.value(m.group("num"))
+        if v is not None and 0 <= v <= 120 and age is None:
+            age = v
+        s = m.groupdict().get("sex")
+        if s and sex is None:
+            sex = Sex(sex_words.get(s, "female" if s == "f" else "male"))
+    if sex is None:
+        m = re.search(rf"\b(?:i'?m|i am|im|as)\s+an?\s+(?P<sex>{sexes})\b", low)
+        if m:
+            sex = Sex(sex_words[m.group("sex")])
+    return age, sex
