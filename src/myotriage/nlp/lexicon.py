@@ -62,6 +62,30 @@ class Unit(Strict):
     factor: float
 
 
+class Combination(Strict):
+    """Two or more of ``findings`` present give ``gives``."""
+
+    findings: list[str] = Field(min_length=2)
+    gives: str
+
+
+class RapidOnset(Strict):
+    """A finding with an onset phrase and a single-limb word gives ``gives``."""
+
+    finding: str
+    gives: str
+    phrases: Words
+    limbs: Words
+
+
+class DoseEscalation(Strict):
+    """A medicine used at least ``min_per_day`` times a day gives ``gives``."""
+
+    medicines: list[str]
+    min_per_day: Annotated[float, Field(gt=0)]
+    gives: str
+
+
 class Lexicon(Strict):
     """Everything in ``lexicon.yaml``."""
 
@@ -77,6 +101,9 @@ class Lexicon(Strict):
     duration_units: list[Unit] = Field(default_factory=list)
     vague_durations: dict[str, float] = Field(default_factory=dict)
     frequency_phrases: dict[str, float] = Field(default_factory=dict)
+    combinations: list[Combination] = Field(default_factory=list)
+    rapid_onset: RapidOnset | None = None
+    dose_escalation: DoseEscalation | None = None
 
 
 class Termset(Strict):
@@ -141,6 +168,8 @@ def load_language(kb: KnowledgeBase) -> tuple[Lexicon, Context]:
                 if d.family is not None
             ),
             *((f"disease_mentions → {d.worry}", d.worry) for d in lexicon.disease_mentions),
+            *((f"combinations → {c.gives}", c.gives) for c in lexicon.combinations),
+            *((f"combinations → {f}", f) for c in lexicon.combinations for f in c.findings),
         ]
         for where, fid in named:
             if fid not in boolean:

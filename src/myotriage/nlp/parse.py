@@ -37,7 +37,6 @@ from rapidfuzz.distance import Levenshtein
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
 
 from myotriage.engine.evidence import Evidence, Sex
 from myotriage.errors import Problem, TextError
@@ -232,8 +231,7 @@ class Parser:
             Span(doc, start, end, label=self.nlp.vocab.strings[mid])
             for mid, start, end in self.matcher(doc)
         ]
-        spans = filter_spans(matches)
-        doc.spans[SPAN_KEY] = spans
+        doc.spans[SPAN_KEY] = _longest_first(matches)
         for _, proc in self.nlp.pipeline:
             doc = proc(doc)
         findings, sites, diseases = [], [], []
@@ -250,6 +248,9 @@ class Parser:
         parsed += self._disease_findings(diseases)
         values, age, sex = extract_values(clean, doc, self.lexicon, self.kb)
         parsed += self._value_implied(values)
+        parsed += self._rapid_onset(doc, findings)
+        parsed += self._dose_escalation(doc, findings)
+        parsed += self._combinations(parsed)
         understood = {(p.start, p.end) for p in parsed} | {(v.start, v.end) for v in values}
         not_understood = [
             s.text.strip()
@@ -329,6 +330,51 @@ class Parser:
                 out.append(self._finding(span, mention.worry, "present"))
         return out
 
+    def _combinations(self, parsed: list[ParsedFinding]) -> list[ParsedFinding]:
+        out = []
+        for combo in self.lexicon.combinations:
+            hits = [p for p in parsed if p.state == "present" and p.id in combo.findings]
+            if len({p.id for p in hits}) >= 2:
+                first = min(hits, key=lambda p: p.start)
+                out.append(ParsedFinding(
+                    id=combo.gives, label=self.kb.findings[combo.gives].label, state="present",
+                    start=first.start, end=max(p.end for p in hits),
+                    text=", ".join(p.text for p in hits), derived_from="+".join(
+                        sorted({p.id for p in hits})),
+                ))
+        return out
+
+    def _rapid_onset(self, doc: Doc, findings: list[tuple[Span, str]]) -> list[ParsedFinding]:
+        rule = self.lexicon.rapid_onset
+        if rule is None:
+            return []
+        out = []
+        for span, fid in findings:
+            if fid != rule.finding and rule.finding not in self.kb.ancestors.get(fid, ()):
+                continue
+            if self._state(span) != "present":
+                continue
+            sent = span.sent.text.lower()
+            words = set(re.findall(r"[a-z]+", sent))
+            onset = any(re.search(rf"\b{re.escape(p)}\b", sent) for p in rule.phrases)
+            if onset and words & {w.lower() for w in rule.limbs}:
+                out.append(self._finding(span, rule.gives, "present", derived_from=span.text))
+        return out
+
+    def _dose_escalation(self, doc: Doc, findings: list[tuple[Span, str]]) -> list[ParsedFinding]:
+        rule = self.lexicon.dose_escalation
+        if rule is None:
+            return []
+        out = []
+        for span, fid in findings:
+            if fid not in rule.medicines or self._state(span) != "present":
+                continue
+            m = re.search(r"(\d+)(?:\s*(?:-|to|or)\s*(\d+))?\s*times?\s*(?:a|per)\s*day",
+                          span.sent.text.lower())
+            if m and float(m.group(2) or m.group(1)) >= rule.min_per_day:
+                out.append(self._finding(span, rule.gives, "present", derived_from=m.group(0)))
+        return out
+
     def _value_implied(self, values: list[Value]) -> list[ParsedFinding]:
         out = []
         for v in values:
@@ -345,6 +391,16 @@ class Parser:
                     )
                 )
         return out
+
+
+def _longest_first(spans: list[Span]) -> list[Span]:
+    """Drop a match lying inside a longer one ("numbness" inside "numbness between my
+    legs"); keep matches that only overlap ("heart keeps skipping" / "skipping and racing")."""
+    kept: list[Span] = []
+    for span in sorted(spans, key=lambda s: (-(s.end - s.start), s.start)):
+        if not any(k.start <= span.start and span.end <= k.end for k in kept):
+            kept.append(span)
+    return sorted(kept, key=lambda s: (s.start, s.end))
 
 
 def _dedupe(items: list[ParsedFinding]) -> list[ParsedFinding]:

@@ -43,9 +43,14 @@ def _alternation(words: list[str]) -> str:
 class _Numbers:
     def __init__(self, lexicon: Lexicon) -> None:
         self.words = {k.lower(): v for k, v in lexicon.numbers.items()}
-        one = rf"(?:\d+(?:\.\d+)?|{_alternation(list(self.words))})"
+        self.one = rf"(?:\d+(?:\.\d+)?|{_alternation(list(self.words))})"
         # "4 or 5", "4-5", "4 to 5": take the larger, the safer reading.
-        self.pattern = rf"(?P<num>{one}(?:\s*(?:-|–|to|or)\s*{one})?)"
+        self.pattern = self.group("num")
+
+    def group(self, name: str) -> str:
+        """A named group matching a number or a range of two."""
+        one = self.one
+        return rf"(?P<{name}>{one}(?:\s*(?:-|–|to|or)\s*{one})?)"
 
     def value(self, raw: str) -> float | None:
         parts = re.split(r"\s*(?:-|–|\bto\b|\bor\b)\s*", raw.strip().lower())
@@ -137,7 +142,8 @@ def extract_values(
             if _mentions(doc, _sentence_of(doc, m.start()), kb, "cramp_present"):
                 add("cramp_per_week", per_week, m, "per_week")
     for m in re.finditer(
-        rf"\b(?:{n}\s*times?|once|twice)\s*(?:a|per|each|every)\s*(?P<per>night|day|week|month)",
+        rf"\b(?:{n}\s*(?:times?|nights?|days?|evenings?)|once|twice)\s*(?:a|per|each|every|in a)"
+        rf"\s*(?P<per>night|day|week|month)",
         low,
     ):
         if _mentions(doc, _sentence_of(doc, m.start()), kb, "cramp_present"):
@@ -147,7 +153,9 @@ def extract_values(
                 add("cramp_per_week", count * PER_WEEK[m.group("per")], m, "per_week")
 
     # Caffeine: counted drinks summed; or milligrams stated.
-    m_mg = re.search(rf"\b{n}\s*mg\b[^.]*?caffeine|caffeine[^.]*?\b{n}\s*mg\b", low)
+    m_mg = re.search(
+        rf"\b{n}\s*mg\b[^.]*?caffeine|caffeine[^.]*?\b{num.group('num2')}\s*mg\b", low
+    )
     if m_mg:
         v = num.value(next(g for g in m_mg.groups() if g))
         if v is not None:
@@ -186,7 +194,8 @@ def extract_values(
     # Sleep hours.
     for m in re.finditer(
         rf"\b{n}\s*(?:hours?|hrs?)\s*(?:of\s*)?(?:sleep|a night|per night|each night)"
-        rf"|\bsleep(?:ing)?\s*(?:only|about|around|maybe|just|barely)?\s*{n}\s*(?:hours?|hrs?)",
+        rf"|\bsleep(?:ing)?\s*(?:only|about|around|maybe|just|barely)?\s*{num.group('num2')}"
+        rf"\s*(?:hours?|hrs?)",
         low,
     ):
         v = num.value(next(g for g in m.groups() if g))
@@ -222,12 +231,17 @@ def _age_sex(low: str, num: _Numbers, lexicon: Lexicon) -> tuple[float | None, S
     patterns = [
         rf"\b(?:i'?m|i am|im|aged|age)\s*(?:a\s*|an\s*)?{n}\b(?!\s*(?:weeks?|months?|days?))"
         rf"(?:\s*(?:years?|yrs?|y/?o)(?:[-\s]*old)?)?(?:\s*(?P<sex>{sexes}))?",
-        rf"(?<!{OWNER_WORDS} )\b{n}\s*(?:years?|yrs?)[-\s]*old\s*(?P<sex>{sexes})",
+        rf"\b{n}\s*(?:years?|yrs?)[-\s]*old\s*(?P<sex>{sexes})",
         r"\b(?P<num>\d{1,3})\s*(?P<sex>[mf])\b",
         rf"\b(?P<sex>{sexes}),?\s*(?:aged\s*)?(?P<num>\d{{1,3}})\b",
     ]
     for p in patterns:
-        m = re.search(p, low)
+        m = next(
+            (m for m in re.finditer(p, low)
+             # "my 70 year old dad" is someone else's age.
+             if not re.search(rf"\b{OWNER_WORDS}\s+$", low[max(0, m.start() - 8):m.start()])),
+            None,
+        )
         if m is None:
             continue
         v = num.value(m.group("num"))
