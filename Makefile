@@ -40,6 +40,7 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.engine
 	$(BIN)/python -m benchmarks.interview
+	$(BIN)/python -m benchmarks.parse
 
 ## eval: the product's figures on the development vignettes
 eval: $(STAMP)

@@ -11,9 +11,9 @@ an OR over its leak and its parents' independent "activations", so we sweep
 the conditions one at a time, carrying the joint distribution of the ``k``
 partial ORs (a vector of ``2^k`` probabilities). Every update is a convex
 combination of non-negative numbers, so nothing cancels: the result is exact
-to rounding. One forward pass carries several scenarios side by side (the
-real priors, one condition forced on, a group of conditions forced off), which
-gives every marginal and every "what if" the triage needs. Positive findings
+to rounding. A forward pass carries several scenarios side by side (the real
+priors, and groups of conditions forced off: the "what ifs" triage needs); a
+backward pass gives every condition's marginal. Positive findings
 that share no condition are split into independent components, so ``k`` is
 the size of a component, not of the whole evidence.
 """
@@ -100,19 +100,18 @@ def _sweep(
     links: FloatArray,
     leak: FloatArray,
 ) -> tuple[FloatArray, float, FloatArray]:
-    """One component, exactly, in a single forward pass.
+    """One component, exactly: a forward pass for every scenario, a backward one for row 0.
 
     ``prior`` holds the component's conditions' priors (after negative
     findings); ``masks`` one row per "what if" scenario marking conditions
     forced off. Returns (posterior of ``conds``, P(findings | scenario) /
     P(findings) for every scenario).
 
-    The pass carries, for several scenarios at once, the joint distribution
-    of the component's partial ORs. Scenario rows: the real priors; each
-    "what if"; and, for each condition linked to two or more findings, the
-    priors with that condition forced on, since P(c = 1 | e) = π · P(e | c = 1)
-    / P(e). Every number is a probability and every update a convex mix or a
-    product, so nothing cancels.
+    The forward pass carries, for several scenarios at once (the real priors
+    and each "what if"), the joint distribution of the component's partial
+    ORs; a backward pass on the real scenario gives the marginals of the
+    conditions linked to two or more findings. Every number is a probability
+    and every update a convex mix or a product, so nothing cancels.
 
     Conditions linked to only one of the findings need no step of their own:
     on that finding's partial OR their mixtures multiply into one "stays off"
@@ -128,9 +127,7 @@ def _sweep(
     n_axes = linked.sum(axis=1)
     single = np.flatnonzero(n_axes == 1)
     multi = np.flatnonzero(n_axes >= 2)
-    forced = np.tile(prior, (len(multi), 1))
-    forced[np.arange(len(multi)), multi] = 1.0
-    priors = np.vstack([prior[None, :], np.where(masks, 0.0, prior[None, :]), forced])
+    priors = np.vstack([prior[None, :], np.where(masks, 0.0, prior[None, :])])
     single_axis = np.argmax(linked[single], axis=1)
     single_p = sub[single, single_axis]
     # Per row and axis: chance the leak and the single-parent causes all leave
@@ -146,10 +143,12 @@ def _sweep(
     )
     on = np.empty_like(alpha)
     on_views = _or_views(on, k)
-    for j in multi:
+    steps = [[(int(a), float(sub[j, a])) for a in np.flatnonzero(linked[j])] for j in multi]
+    alphas = np.empty((len(multi), 1 << k))
+    for n, j in enumerate(multi):
+        alphas[n] = alpha[0]
         np.copyto(on, alpha)
-        for axis in np.flatnonzero(linked[j]):
-            p = float(sub[j, axis])
+        for axis, p in steps[n]:
             zero, one = on_views[axis]
             one += p * zero
             zero *= 1.0 - p
@@ -163,13 +162,29 @@ def _sweep(
         # The model gives this evidence no chance at all (e.g. every parent has
         # prior 0): leave these conditions at their updated priors.
         return post, 0.0, np.ones(len(masks))
-    post[multi] = prior[multi] * z[1 + len(masks) :] / z[0]
+    # Backward message for the real scenario: P(c_j = 1, e) = π_j · <α_j, Tᵀ β_{j+1}>.
+    beta = np.zeros((1, 1 << k))
+    beta[0, -1] = 1.0
+    t_beta = np.empty_like(beta)
+    t_views = _or_views(t_beta, k)
+    for n in range(len(multi) - 1, -1, -1):
+        j = multi[n]
+        np.copyto(t_beta, beta)
+        for axis, p in steps[n]:
+            zero, one = t_views[axis]
+            zero *= 1.0 - p
+            zero += p * one
+        pi0 = prior[j]
+        post[j] = pi0 * float(alphas[n] @ t_beta[0]) / z[0]
+        t_beta -= beta
+        t_beta *= pi0
+        beta += t_beta
     full = (1 << k) - 1
     pi_s = prior[single]
     axis_zero = alpha[0, full - (1 << (k - 1 - single_axis))]
     gain = single_p * (1.0 - pi_s) / (1.0 - pi_s * single_p)
     post[single] = pi_s * (z[0] + gain * axis_zero) / z[0]
-    return post, float(z[0]), z[1 : 1 + len(masks)] / z[0]
+    return post, float(z[0]), z[1:] / z[0]
 
 
 def posterior(

@@ -18,6 +18,9 @@ from myotriage.knowledge.base import KnowledgeBase
 Words = list[Annotated[str, Field(min_length=1)]]
 CONTEXTS = ("negated", "uncertain", "hypothetical", "family", "historical")
 
+# libyaml's C loader when PyYAML has it (several times faster), else the Python one.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class Strict(BaseModel):
     """Base for language data: unknown keys rejected."""
@@ -101,6 +104,8 @@ class Lexicon(Strict):
     duration_units: list[Unit] = Field(default_factory=list)
     vague_durations: dict[str, float] = Field(default_factory=dict)
     frequency_phrases: dict[str, float] = Field(default_factory=dict)
+    absent_phrases: dict[str, Words] = Field(default_factory=dict)
+    extra_phrases: dict[str, Words] = Field(default_factory=dict)
     combinations: list[Combination] = Field(default_factory=list)
     rapid_onset: RapidOnset | None = None
     dose_escalation: DoseEscalation | None = None
@@ -127,7 +132,7 @@ class Context(Strict):
 
 def _read(name: str) -> Any:
     text = resources.files("myotriage.nlp").joinpath("data", name).read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=SAFE_LOADER)
 
 
 def load_language(kb: KnowledgeBase) -> tuple[Lexicon, Context]:
@@ -169,6 +174,8 @@ def load_language(kb: KnowledgeBase) -> tuple[Lexicon, Context]:
             ),
             *((f"disease_mentions → {d.worry}", d.worry) for d in lexicon.disease_mentions),
             *((f"combinations → {c.gives}", c.gives) for c in lexicon.combinations),
+            *((f"absent_phrases → {k}", k) for k in lexicon.absent_phrases),
+            *((f"extra_phrases → {k}", k) for k in lexicon.extra_phrases),
             *((f"combinations → {f}", f) for c in lexicon.combinations for f in c.findings),
         ]
         for where, fid in named:

@@ -27,7 +27,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, cast
 
 import spacy
 from negspacy.negation import Negex  # noqa: F401  (registers the "negex" factory)
@@ -36,7 +36,9 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.tokenizer import Tokenizer  # type: ignore[import-not-found]
 from spacy.tokens import Doc, Span
+from wordfreq import zipf_frequency
 
 from myotriage.engine.evidence import Evidence, Sex
 from myotriage.errors import Problem, TextError
@@ -45,6 +47,8 @@ from myotriage.nlp.lexicon import CONTEXTS, Context, load_language
 from myotriage.nlp.values import Value, extract_values
 
 MAX_CHARS = 5000
+# Zipf frequency (wordfreq) at or above which a word counts as ordinary English.
+COMMON_WORD_ZIPF = 2.5
 State = Literal["present", "absent", "uncertain", "hypothetical", "other_person", "historical"]
 SPAN_KEY = "myotriage"
 
@@ -129,7 +133,7 @@ class ParseResult(Frozen):
 
 @dataclass(frozen=True)
 class _Label:
-    kind: Literal["finding", "site", "disease"]
+    kind: Literal["finding", "site", "disease", "denial"]
     key: str
 
 
@@ -146,10 +150,16 @@ class Parser:
         self.word_set = frozenset(self.words)
         self.fuzzy_words = [w for w in self.words if len(w) >= 5 and w.isalpha()]
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="NORM")
-        for phrase, label in phrases.items():
+        by_key: dict[str, list[Doc]] = {}
+        tokenizer = cast(Tokenizer, self.nlp.tokenizer)
+        for label, doc in zip(phrases.values(), tokenizer.pipe(list(phrases)), strict=True):
+            for token in doc:  # phrases are lexicon words already: no correction needed
+                token.norm_ = token.lower_
             key = f"{label.kind}:{label.key}"
             self.labels[key] = label
-            self.matcher.add(key, [self._normalised(self.nlp.make_doc(phrase))])
+            by_key.setdefault(key, []).append(doc)
+        for key, docs in by_key.items():
+            self.matcher.add(key, docs)
 
     @staticmethod
     def _pipeline(context: Context) -> Language:
@@ -180,22 +190,26 @@ class Parser:
         lex = self.lexicon
         # Lexicon phrases first: they were written for this parser; vocabulary
         # synonyms fill the gaps.
-        for fid, words in lex.phrases.items():
-            add(words, _Label("finding", fid))
+        for table in (lex.phrases, lex.extra_phrases):
+            for fid, words in table.items():
+                add(words, _Label("finding", fid))
         for fid, words in lex.medicines.items():
             add(words, _Label("finding", fid))
         for f in self.kb.findings.values():
             if f.type == "boolean" and f.from_value is None:
                 add(f.synonyms, _Label("finding", f.id))
+        for fid, words in lex.absent_phrases.items():
+            add(words, _Label("denial", fid))
         for site, words in lex.sites.items():
             add(words, _Label("site", site))
         for n, d in enumerate(lex.disease_mentions):
             add(d.words, _Label("disease", str(n)))
         return out
 
-    def _norm(self, word: str) -> str:
+    def _norm(self, word: str, is_stop: bool = False) -> str:
         low = word.lower()
-        if low in self.word_set or not low.isalpha():
+        if low in self.word_set or not low.isalpha() or is_stop:
+            # Common words are never "corrected": "never" is one letter from "fever".
             return low
         for suffix, repl in (
             ("ies", "y"),
@@ -209,7 +223,9 @@ class Parser:
         ):
             if low.endswith(suffix) and low[: -len(suffix)] + repl in self.word_set:
                 return low[: -len(suffix)] + repl
-        if len(low) >= 5:
+        # Only rare or unknown words are treated as typos: a common English word
+        # ("waiting", "smelling", "eight") is never bent into a lexicon word.
+        if len(low) >= 5 and zipf_frequency(low, "en") < COMMON_WORD_ZIPF:
             hit = process.extractOne(
                 low, self.fuzzy_words, scorer=Levenshtein.distance, score_cutoff=1
             )
@@ -219,7 +235,7 @@ class Parser:
 
     def _normalised(self, doc: Doc) -> Doc:
         for token in doc:
-            token.norm_ = self._norm(token.text)
+            token.norm_ = self._norm(token.text, token.is_stop)
         return doc
 
     def parse(self, text: str) -> ParseResult:
@@ -234,18 +250,26 @@ class Parser:
         doc.spans[SPAN_KEY] = _longest_first(matches)
         for _, proc in self.nlp.pipeline:
             doc = proc(doc)
-        findings, sites, diseases = [], [], []
+        findings, sites, diseases, denials = [], [], [], []
         for span in doc.spans[SPAN_KEY]:
             label = self.labels[span.label_]
             if label.kind == "finding":
                 findings.append((span, label.key))
             elif label.kind == "site":
                 sites.append((span, label.key))
+            elif label.kind == "denial":
+                denials.append((span, label.key))
             else:
                 diseases.append((span, int(label.key)))
         parsed = [self._finding(span, fid) for span, fid in findings]
         parsed += self._site_findings(doc, findings, sites)
         parsed += self._disease_findings(diseases)
+        # "Breathing's fine" says a finding is absent by itself; hedged, it says nothing.
+        parsed += [
+            self._finding(sp, fid, "absent")
+            for sp, fid in denials
+            if self._state(sp) in ("present", "absent")
+        ]
         values, age, sex = extract_values(clean, doc, self.lexicon, self.kb)
         parsed += self._value_implied(values)
         parsed += self._rapid_onset(doc, findings)
@@ -312,10 +336,12 @@ class Parser:
                     continue
                 for rule in rules:
                     if rule.trigger in trigger and rule.site == site and rule.gives != fid:
+                        # "cramps in my hands, not my legs": a denied site is denied.
+                        state = self._state(site_span)
+                        if state == "present":
+                            state = self._state(span)
                         out.append(
-                            self._finding(
-                                site_span, rule.gives, self._state(span), derived_from=span.text
-                            )
+                            self._finding(site_span, rule.gives, state, derived_from=span.text)
                         )
         return out
 
@@ -336,12 +362,17 @@ class Parser:
             hits = [p for p in parsed if p.state == "present" and p.id in combo.findings]
             if len({p.id for p in hits}) >= 2:
                 first = min(hits, key=lambda p: p.start)
-                out.append(ParsedFinding(
-                    id=combo.gives, label=self.kb.findings[combo.gives].label, state="present",
-                    start=first.start, end=max(p.end for p in hits),
-                    text=", ".join(p.text for p in hits), derived_from="+".join(
-                        sorted({p.id for p in hits})),
-                ))
+                out.append(
+                    ParsedFinding(
+                        id=combo.gives,
+                        label=self.kb.findings[combo.gives].label,
+                        state="present",
+                        start=first.start,
+                        end=max(p.end for p in hits),
+                        text=", ".join(p.text for p in hits),
+                        derived_from="+".join(sorted({p.id for p in hits})),
+                    )
+                )
         return out
 
     def _rapid_onset(self, doc: Doc, findings: list[tuple[Span, str]]) -> list[ParsedFinding]:
@@ -369,8 +400,10 @@ class Parser:
         for span, fid in findings:
             if fid not in rule.medicines or self._state(span) != "present":
                 continue
-            m = re.search(r"(\d+)(?:\s*(?:-|to|or)\s*(\d+))?\s*times?\s*(?:a|per)\s*day",
-                          span.sent.text.lower())
+            m = re.search(
+                r"(\d+)(?:\s*(?:-|to|or)\s*(\d+))?\s*times?\s*(?:a|per)\s*day",
+                span.sent.text.lower(),
+            )
             if m and float(m.group(2) or m.group(1)) >= rule.min_per_day:
                 out.append(self._finding(span, rule.gives, "present", derived_from=m.group(0)))
         return out

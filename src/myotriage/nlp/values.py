@@ -153,9 +153,7 @@ def extract_values(
                 add("cramp_per_week", count * PER_WEEK[m.group("per")], m, "per_week")
 
     # Caffeine: counted drinks summed; or milligrams stated.
-    m_mg = re.search(
-        rf"\b{n}\s*mg\b[^.]*?caffeine|caffeine[^.]*?\b{num.group('num2')}\s*mg\b", low
-    )
+    m_mg = re.search(rf"\b{n}\s*mg\b[^.]*?caffeine|caffeine[^.]*?\b{num.group('num2')}\s*mg\b", low)
     if m_mg:
         v = num.value(next(g for g in m_mg.groups() if g))
         if v is not None:
@@ -237,9 +235,12 @@ def _age_sex(low: str, num: _Numbers, lexicon: Lexicon) -> tuple[float | None, S
     ]
     for p in patterns:
         m = next(
-            (m for m in re.finditer(p, low)
-             # "my 70 year old dad" is someone else's age.
-             if not re.search(rf"\b{OWNER_WORDS}\s+$", low[max(0, m.start() - 8):m.start()])),
+            (
+                m
+                for m in re.finditer(p, low)
+                # "my 70 year old dad" is someone else's age.
+                if not re.search(rf"\b{OWNER_WORDS}\s+$", low[max(0, m.start() - 8) : m.start()])
+            ),
             None,
         )
         if m is None:

@@ -1,0 +1,172 @@
+"""The free-text parser on our own annotated sentences and on bad input."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+import yaml
+
+from myotriage import KnowledgeBase, TriageLevel, assess, load_knowledge
+from myotriage.errors import TextError
+from myotriage.nlp.parse import MAX_CHARS, parse
+
+from .conftest import DATA, DEV_CASES, require_shared
+
+KB = load_knowledge()
+SENTENCES: list[dict[str, Any]] = yaml.safe_load((DATA / "parse_sentences.yaml").read_text())[
+    "sentences"
+]
+
+
+def closed_present(ids: list[str]) -> set[str]:
+    out = set(ids)
+    for f in ids:
+        out |= KB.ancestors.get(f, frozenset())
+    return out
+
+
+def score() -> dict[str, Any]:
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
+    neg_total = neg_right = 0
+    value_total = value_right = 0
+    for s in SENTENCES:
+        r = parse(s["text"], KB)
+        got = {f: True for f in closed_present(r.present())} | {f: False for f in r.absent()}
+        truth = {f: True for f in closed_present(s.get("present", []))}
+        truth |= {f: False for f in s.get("absent", [])}
+        for f, v in got.items():
+            (tp if truth.get(f) is v else fp)[f] += 1
+        for f, v in truth.items():
+            if got.get(f) is not v:
+                fn[f] += 1
+            if v is False:
+                neg_total += 1
+                neg_right += got.get(f) is False
+        for f, v in (s.get("values") or {}).items():
+            value_total += 1
+            found = [x.value for x in r.values if x.id == f]
+            value_right += bool(found) and abs(found[0] - v) <= max(0.15 * abs(v), 0.5)
+    p = sum(tp.values()) / max(1, sum(tp.values()) + sum(fp.values()))
+    rec = sum(tp.values()) / max(1, sum(tp.values()) + sum(fn.values()))
+    return {
+        "precision": p,
+        "recall": rec,
+        "negation_accuracy": neg_right / max(1, neg_total),
+        "value_accuracy": value_right / max(1, value_total),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+    }
+
+
+def test_annotated_set_is_big_and_covers_every_finding() -> None:
+    assert len(SENTENCES) >= 200
+    mentioned = {f for s in SENTENCES for f in s.get("present", [])}
+    askable = {f.id for f in KB.findings.values() if f.type == "boolean" and not f.from_value}
+    assert askable <= mentioned | {a for f in mentioned for a in KB.ancestors[f]}
+
+
+def test_precision_recall_and_negation_on_the_annotated_set() -> None:
+    s = score()
+    assert s["negation_accuracy"] >= 0.95
+    assert s["precision"] >= 0.90
+    assert s["recall"] >= 0.80
+    assert s["value_accuracy"] >= 0.80
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "absent"),
+    [
+        ("my left calf keeps twiching", {"twitch_site_leg"}, set()),
+        ("terrible cramping in my calves at night", {"cramp_site_leg", "cramp_at_night"}, set()),
+        ("no weakness and I've never lost feeling", set(), {"weakness"}),
+        ("charlie horse in my calf again", {"cramp_site_leg"}, set()),
+    ],
+)
+def test_examples(text: str, present: set[str], absent: set[str]) -> None:
+    r = parse(text, KB)
+    assert present <= closed_present(r.present())
+    assert absent <= set(r.absent())
+
+
+def test_uncertain_is_not_present() -> None:
+    r = parse("maybe my leg is a bit weak?", KB)
+    assert "weakness" not in r.present()
+    assert any(f.id == "weakness" and f.state == "uncertain" for f in r.findings)
+
+
+def test_someone_elses_disease_is_family_history_not_mine() -> None:
+    r = parse("my dad had ALS and now my calf is twitching", KB)
+    assert "family_mnd" in r.present()
+    assert "twitch_site_leg" in r.present()
+
+
+def test_fear_is_health_anxiety_not_the_disease() -> None:
+    r = parse("I'm terrified it's ALS", KB)
+    assert "health_anxiety" in r.present()
+
+
+def test_values_and_age_sex() -> None:
+    r = parse("I'm a 34 year old woman, left calf jumping for 3 weeks, 5 coffees a day", KB)
+    values = {v.id: v.value for v in r.values}
+    assert r.age == 34 and r.sex is not None and r.sex.value == "female"
+    assert values["twitch_duration_weeks"] == pytest.approx(3)
+    assert values["caffeine_mg_per_day"] == pytest.approx(500)
+
+
+def test_spans_point_at_the_words() -> None:
+    text = "My eyelid has been flickering"
+    r = parse(text, KB)
+    for f in r.findings:
+        assert text[f.start : f.end] == f.text
+
+
+def test_nothing_is_invented_from_unrelated_text() -> None:
+    r = parse("The weather was lovely and we went to the seaside for lunch.", KB)
+    assert r.present() == [] and r.absent() == []
+    assert r.not_understood
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("", "empty"),
+        ("   \n ", "empty"),
+        ("x" * (MAX_CHARS + 1), f"{MAX_CHARS:,}"),
+        ("abc\x00\x01\x02\x03def", "binary"),
+        (bytes(range(256)).decode("latin-1"), "binary"),
+    ],
+)
+def test_bad_input_is_a_clear_error(text: str, fragment: str) -> None:
+    with pytest.raises(TextError) as info:
+        parse(text, KB)
+    assert fragment in str(info.value)
+
+
+def test_other_languages_get_a_warning_not_a_crash() -> None:
+    r = parse("Mein Bein zuckt seit drei Wochen und ich habe Angst.", KB)
+    assert r.warnings and not r.present()
+
+
+def test_a_stated_red_flag_never_becomes_its_absence(kb: KnowledgeBase) -> None:
+    r = parse("My urine is dark brown like cola. I don't think it's serious.", kb)
+    ev = r.evidence(kb, age=30, sex="male")
+    assert "dark_urine" in ev.present
+    assert assess(ev, kb).triage.level >= TriageLevel.consultation_24
+
+
+def test_text_mode_figures_on_the_development_set() -> None:
+    require_shared()
+    from myotriage.eval.run import Mode, evaluate
+    from myotriage.eval.vignettes import load_cases
+
+    d = evaluate(load_cases(DEV_CASES), KB, Mode.text).as_dict()
+    assert d["errors"] == 0
+    assert d["unsafe"] == 0
+    assert d["finding_precision"] >= 0.90
+    assert d["finding_recall"] >= 0.80
+    assert d["triage_exact"] >= 0.80
