@@ -50,3 +50,11 @@ def test_knowledge_format_doc_names_every_file() -> None:
         "policy",
     ]:
         assert f"{name}.yaml" in text
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    from myotriage.settings import Settings
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        assert f"MYOTRIAGE_{name.upper()}" in readme, name

@@ -200,6 +200,43 @@ def interview_cmd(
     finish(kb, session, console, json_out)
 
 
+@app.command("serve")
+def serve_cmd(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
+) -> None:
+    """Run the JSON API server (uvicorn); settings also come from MYOTRIAGE_* variables."""
+    import uvicorn
+    from pydantic import ValidationError as SettingsError
+
+    from myotriage.settings import Settings
+
+    try:
+        base = Settings()
+        settings = base.model_copy(
+            update={
+                k: v
+                for k, v in {"host": host, "port": port, "workers": workers}.items()
+                if v is not None
+            }
+        )
+        Settings.model_validate(settings.model_dump())
+    except SettingsError as exc:
+        fail(
+            "invalid settings",
+            [Problem(".".join(map(str, e["loc"])), e["msg"]) for e in exc.errors()],
+        )
+    uvicorn.run(
+        "myotriage.api.app:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level=settings.log_level,
+    )
+
+
 @kb_app.command("check")
 def kb_check(
     kb_path: KbOption = None,

@@ -1,0 +1,226 @@
+"""The JSON REST API: ``create_app(settings)``. Thin: translate, call, present.
+
+Stateless (evidence in, result out), so any number of workers can serve any
+request. Every error has one JSON envelope (``ErrorEnvelope``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from myotriage import __version__
+from myotriage.api.wire import (
+    AssessRequest,
+    ErrorEnvelope,
+    Health,
+    InterviewRequest,
+    ParseRequest,
+)
+from myotriage.engine.assess import assess
+from myotriage.engine.assessment import Assessment
+from myotriage.engine.interview import InterviewStep, next_question
+from myotriage.errors import EvidenceError, MyotriageError, Problem, ProblemsError, TextError
+from myotriage.knowledge.base import KnowledgeBase
+from myotriage.knowledge.load import load_knowledge
+from myotriage.knowledge.schema import Condition, Finding, Intervention, Source
+from myotriage.nlp.parse import ParseResult, build_parser
+from myotriage.settings import Settings
+
+log = logging.getLogger("myotriage.api")
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorEnvelope, "description": "Unknown id"},
+    422: {"model": ErrorEnvelope, "description": "Invalid request: the field and what to fix"},
+}
+
+
+def _envelope(status: int, code: str, message: str, details: list[tuple[str, str]]) -> JSONResponse:
+    body = {
+        "error": {
+            "code": code,
+            "message": message,
+            "details": [{"field": f, "message": m} for f, m in details],
+        }
+    }
+    return JSONResponse(status_code=status, content=body)
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc[1:] if loc and loc[0] in ("body", "query", "path") else loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "body"
+
+
+def _kb(request: Request) -> KnowledgeBase:
+    kb: KnowledgeBase = request.app.state.kb
+    return kb
+
+
+KB = Annotated[KnowledgeBase, Depends(_kb)]
+
+
+def _router() -> APIRouter:
+    r = APIRouter(prefix="/v1", responses=ERRORS)
+
+    @r.post("/parse", response_model=ParseResult, tags=["intake"])
+    def parse_text(body: ParseRequest, kb: KB) -> ParseResult:
+        """Free text -> findings with character spans, values, age and sex."""
+        return build_parser(kb).parse(body.text)
+
+    @r.post("/assess", response_model=Assessment, tags=["assessment"])
+    def assess_evidence(body: AssessRequest, kb: KB) -> Assessment:
+        """Age, sex and evidence -> triage, likely causes with explanations, and plan."""
+        with _fields_named(body):
+            return assess(body.to_evidence(), kb)
+
+    @r.post("/interview/next", response_model=InterviewStep, tags=["interview"])
+    def interview_next(body: InterviewRequest, kb: KB) -> InterviewStep:
+        """The next question (with its type, options and rationale), or a stop."""
+        with _fields_named(body):
+            return next_question(body.to_evidence(), kb, body.asked)
+
+    @r.get("/knowledge/conditions", response_model=list[Condition], tags=["knowledge"])
+    def conditions(kb: KB) -> list[Condition]:
+        """Every condition: codes, priors, links and sources."""
+        return list(kb.conditions.values())
+
+    @r.get("/knowledge/conditions/{condition_id}", response_model=Condition, tags=["knowledge"])
+    def condition(condition_id: str, kb: KB) -> Condition:
+        """One condition."""
+        if condition_id not in kb.conditions:
+            raise StarletteHTTPException(404, f"no condition '{condition_id}'")
+        return kb.conditions[condition_id]
+
+    @r.get("/knowledge/findings", response_model=list[Finding], tags=["knowledge"])
+    def findings(kb: KB) -> list[Finding]:
+        """Every finding: question, type, unit, HPO id, synonyms."""
+        return list(kb.findings.values())
+
+    @r.get("/knowledge/interventions", response_model=list[Intervention], tags=["knowledge"])
+    def interventions(kb: KB) -> list[Intervention]:
+        """Every remedy and treatment with its evidence grade, cautions and sources."""
+        return list(kb.interventions.values())
+
+    @r.get("/knowledge/sources", response_model=list[Source], tags=["knowledge"])
+    def sources(kb: KB) -> list[Source]:
+        """Every cited source."""
+        return list(kb.sources.values())
+
+    return r
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the API. The knowledge base loads here, once; nothing is built at import."""
+    settings = settings or Settings()
+    kb = load_knowledge(settings.kb_path)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Build the text pipeline before taking traffic, so /readyz means ready.
+        build_parser(kb)
+        app.state.ready = True
+        yield
+
+    app = FastAPI(
+        title="myotriage API",
+        version=__version__,
+        description=(
+            "Triage, likely causes and evidence-graded self-care for muscle twitching and "
+            "cramps. Information, not a diagnosis. Stateless: send all evidence every call."
+        ),
+        lifespan=lifespan,
+        responses=ERRORS,
+    )
+    app.state.kb = kb
+    app.state.settings = settings
+    app.state.ready = False
+    app.include_router(_router())
+
+    @app.get("/healthz", response_model=Health, tags=["ops"])
+    def healthz() -> Health:
+        """The process is alive."""
+        return Health(status="ok")
+
+    @app.get(
+        "/readyz", response_model=Health, tags=["ops"], responses={503: {"model": ErrorEnvelope}}
+    )
+    def readyz(request: Request) -> Health | JSONResponse:
+        """Knowledge loaded and the text pipeline built."""
+        if not request.app.state.ready:
+            return _envelope(503, "not_ready", "Still starting up.", [])
+        return Health(status="ok", knowledge=kb.origin)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [(_loc(tuple(e["loc"])), e["msg"]) for e in exc.errors()]
+        return _envelope(422, "invalid_request", "The request is not valid.", details)
+
+    @app.exception_handler(EvidenceError)
+    async def invalid_evidence(request: Request, exc: EvidenceError) -> JSONResponse:
+        return _envelope(
+            422,
+            "invalid_evidence",
+            exc.summary,
+            [(_evidence_field(p.where), p.message) for p in exc.problems],
+        )
+
+    @app.exception_handler(TextError)
+    async def invalid_text(request: Request, exc: TextError) -> JSONResponse:
+        return _envelope(
+            422, "invalid_text", exc.summary, [("text", p.message) for p in exc.problems]
+        )
+
+    @app.exception_handler(ProblemsError)
+    async def other_problems(request: Request, exc: ProblemsError) -> JSONResponse:
+        return _envelope(
+            422, "invalid_input", exc.summary, [(p.where, p.message) for p in exc.problems]
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return _envelope(exc.status_code, code, str(exc.detail), [])
+
+    @app.exception_handler(MyotriageError)
+    async def myotriage_error(request: Request, exc: MyotriageError) -> JSONResponse:
+        return _envelope(422, "invalid_input", str(exc), [])
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        # The type only: request bodies hold health data and are never logged.
+        log.error(
+            "internal error on %s %s: %s", request.method, request.url.path, type(exc).__name__
+        )
+        return _envelope(500, "internal_error", "Something went wrong on our side.", [])
+
+    return app
+
+
+def _evidence_field(where: str) -> str:
+    return where or "evidence"
+
+
+@contextmanager
+def _fields_named(body: AssessRequest) -> Iterator[None]:
+    """Engine problems name a finding id; the API names the request field holding it."""
+    try:
+        yield
+    except EvidenceError as exc:
+        raise EvidenceError(
+            exc.summary,
+            [
+                Problem(
+                    body.field_of(p.where) if not p.where.startswith("evidence") else p.where,
+                    f"'{p.where}' {p.message}" if not p.where.startswith("evidence") else p.message,
+                )
+                for p in exc.problems
+            ],
+        ) from None
