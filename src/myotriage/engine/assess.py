@@ -28,6 +28,7 @@ from myotriage.engine.triage import (
     what_if_subsets,
 )
 from myotriage.knowledge.base import KnowledgeBase
+from myotriage.knowledge.schema import TriageLevel
 from myotriage.plan.build import build_plan
 
 # Beyond this many stated warning signs the rules already decide; the subset search
@@ -47,8 +48,8 @@ def _with_warning_signs_removed(
     the level (the rules themselves only ever add).
     """
     flags = sorted(f for f in evidence.present if kb.findings[f].red_flag)[:MAX_MONOTONE_FLAGS]
-    if not flags:
-        return reasons
+    if not flags or decide(reasons) == max(TriageLevel):
+        return reasons  # nothing to protect, or already the most urgent level
     net = kb.network
     best = {(r.kind, r.id): r for r in reasons}
     for size in range(1, len(flags) + 1):
