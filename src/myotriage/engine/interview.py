@@ -264,14 +264,18 @@ def next_question(
     pol = kb.policy.interview
     n_asked = len(asked)
     pending = pending_questions(ev, kb, asked)
-    if n_asked >= pol.max_questions:
+
+    def stop(reason: str) -> InterviewStep:
         return InterviewStep(
             should_stop=True,
             question=None,
             asked=n_asked,
             max_questions=pol.max_questions,
-            reason=f"Reached the limit of {pol.max_questions} questions.",
+            reason=reason,
         )
+
+    if n_asked >= pol.max_questions:
+        return stop(f"Reached the limit of {pol.max_questions} questions.")
     for q in pending:
         if q.forced:
             return InterviewStep(
@@ -282,13 +286,7 @@ def next_question(
                 reason=q.rationale,
             )
     if not pending:
-        return InterviewStep(
-            should_stop=True,
-            question=None,
-            asked=n_asked,
-            max_questions=pol.max_questions,
-            reason="Every relevant question has been asked.",
-        )
+        return stop("Every relevant question has been asked.")
     # Levels no answer can undo: red flags and age. (Probability-based levels are
     # what the lookahead predicts, so they are not part of the floor.)
     red_flags = max((r.level for r in fired_rules(ev, kb)), default=TriageLevel.self_care)
@@ -296,13 +294,7 @@ def next_question(
     if ev.age < kb.policy.young_child_below_age:
         floor = max(floor, kb.policy.young_child_min_level.rank)
     if red_flags >= pol.stop_at_level:
-        return InterviewStep(
-            should_stop=True,
-            question=None,
-            asked=n_asked,
-            max_questions=pol.max_questions,
-            reason="Your answers already show you need urgent care: no more questions.",
-        )
+        return stop("Your answers already show you need urgent care: no more questions.")
     net = kb.network
     prior = net.prior(ev.age, ev.sex.value)
     post = posterior(prior, ev.pos, ev.neg, net.links, net.leak)
@@ -324,13 +316,7 @@ def next_question(
         if best is None or gain > best[0]:
             best = (gain, change, q)
     if best is None:
-        return InterviewStep(
-            should_stop=True,
-            question=None,
-            asked=n_asked,
-            max_questions=pol.max_questions,
-            reason="No remaining question is likely to change the advice or the likely causes.",
-        )
+        return stop("No remaining question is likely to change the advice or the likely causes.")
     gain, change, q = best
     return InterviewStep(
         should_stop=False,

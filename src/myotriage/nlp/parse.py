@@ -44,7 +44,7 @@ from myotriage.engine.evidence import Evidence, Sex
 from myotriage.errors import Problem, TextError
 from myotriage.knowledge.base import KnowledgeBase
 from myotriage.nlp.lexicon import CONTEXTS, Context, load_language
-from myotriage.nlp.values import Value, extract_values
+from myotriage.nlp.values import ParsedValue, extract_values
 
 MAX_CHARS = 5000
 # Zipf frequency (wordfreq) at or above which a word counts as ordinary English.
@@ -71,17 +71,6 @@ class ParsedFinding(Frozen):
     derived_from: str | None = Field(
         default=None, description="For a site finding, the trigger word it was built from"
     )
-
-
-class ParsedValue(Frozen):
-    """A number found in the text, in the finding's unit."""
-
-    id: str
-    value: float
-    unit: str
-    start: int
-    end: int
-    text: str
 
 
 class ParseResult(Frozen):
@@ -287,12 +276,7 @@ class Parser:
         parsed.sort(key=lambda p: (p.start, p.id))
         return ParseResult(
             findings=_dedupe(parsed),
-            values=[
-                ParsedValue(
-                    id=v.id, value=v.value, unit=v.unit, start=v.start, end=v.end, text=v.text
-                )
-                for v in values
-            ],
+            values=values,
             age=age,
             sex=sex,
             not_understood=not_understood,
@@ -408,7 +392,7 @@ class Parser:
                 out.append(self._finding(span, rule.gives, "present", derived_from=m.group(0)))
         return out
 
-    def _value_implied(self, values: list[Value]) -> list[ParsedFinding]:
+    def _value_implied(self, values: list[ParsedValue]) -> list[ParsedFinding]:
         out = []
         for v in values:
             for parent in self.kb.findings[v.id].implies:

@@ -10,8 +10,8 @@ A value is attached to a finding only when the sentence says what it is about
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from pydantic import BaseModel, ConfigDict
 from spacy.tokens import Doc, Span
 
 from myotriage.engine.evidence import Sex
@@ -24,9 +24,10 @@ PER_WEEK = {"night": 7.0, "day": 7.0, "evening": 7.0, "week": 1.0, "month": 1 / 
 OWNER_WORDS = r"(?:my|his|her|our|their|a)"
 
 
-@dataclass(frozen=True)
-class Value:
-    """A number found in the text, in the finding's unit."""
+class ParsedValue(BaseModel):
+    """A number found in the text, in the finding's unit, with its character span."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str
     value: float
@@ -90,12 +91,12 @@ def _mentions(doc: Doc, sent: Span | None, kb: KnowledgeBase, root: str) -> bool
 
 def extract_values(
     text: str, doc: Doc, lexicon: Lexicon, kb: KnowledgeBase
-) -> tuple[list[Value], float | None, Sex | None]:
+) -> tuple[list[ParsedValue], float | None, Sex | None]:
     """Values found in ``text`` (``doc`` is its parsed form), plus stated age and sex."""
     low = text.lower()
     num = _Numbers(lexicon)
     n = num.pattern
-    out: list[Value] = []
+    out: list[ParsedValue] = []
 
     def add(fid: str, value: float, m: re.Match[str], unit: str) -> None:
         f = kb.findings[fid]
@@ -103,7 +104,16 @@ def extract_values(
             return
         if any(v.id == fid for v in out):
             return  # the first statement of a value wins
-        out.append(Value(fid, round(value, 3), unit, m.start(), m.end(), text[m.start() : m.end()]))
+        out.append(
+            ParsedValue(
+                id=fid,
+                value=round(value, 3),
+                unit=unit,
+                start=m.start(),
+                end=m.end(),
+                text=text[m.start() : m.end()],
+            )
+        )
 
     # Pregnancy weeks first, so "28 weeks pregnant" is not read as a duration.
     preg_spans = []
