@@ -40,7 +40,7 @@ class TriageLevel(StrEnum):
     @property
     def rank(self) -> int:
         """0 for self_care up to 4 for emergency_ambulance."""
-        return _LEVEL_RANK[self.value]
+        return _LEVEL_RANK[self]
 
     # str's own comparisons would order levels alphabetically: override all four.
     def __lt__(self, other: object) -> bool:
@@ -64,7 +64,8 @@ class TriageLevel(StrEnum):
         return self.rank >= other.rank
 
 
-_LEVEL_RANK = {level.value: n for n, level in enumerate(TriageLevel)}
+# Keyed by member (a str hash), not by .value: the enum descriptor is slow on hot paths.
+_LEVEL_RANK: dict[TriageLevel, int] = {level: n for n, level in enumerate(TriageLevel)}
 
 
 class Grade(StrEnum):

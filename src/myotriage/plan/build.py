@@ -9,6 +9,8 @@ never silently dropped. Cautions are evaluated against what the person said.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from myotriage.engine.assessment import CautionNote, Plan, PlanItem, SourceRef
 from myotriage.engine.evidence import ClosedEvidence
 from myotriage.engine.triage import holds
@@ -71,16 +73,18 @@ def _topics(ev: ClosedEvidence, probability: FloatArray, kb: KnowledgeBase) -> s
     return topics
 
 
+@lru_cache(maxsize=8)
+def _rules_by_danger(kb: KnowledgeBase) -> tuple[RedFlagRule, ...]:
+    """Rules about a specific complaint before general ones, the most dangerous first."""
+    return tuple(sorted(kb.rules, key=lambda r: (Topic.general in r.topics, -r.level.rank)))
+
+
 def safety_net(
     ev: ClosedEvidence, probability: FloatArray, fired: set[str], kb: KnowledgeBase
 ) -> list[str]:
     """Warning signs to watch for: relevant red flags that have not fired, then general lines."""
     topics = _topics(ev, probability, kb)
-    candidates: list[RedFlagRule] = [
-        r for r in kb.rules if r.id not in fired and topics & set(r.topics)
-    ]
-    # The most dangerous signs first; rules that are about this complaint before general ones.
-    candidates.sort(key=lambda r: (Topic.general in r.topics, -r.level.rank))
+    candidates = [r for r in _rules_by_danger(kb) if r.id not in fired and topics & set(r.topics)]
     lines: list[str] = []
     for r in candidates:
         if r.safety_net not in lines:
