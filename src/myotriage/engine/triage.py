@@ -97,7 +97,9 @@ def what_if_subsets(ev: ClosedEvidence, kb: KnowledgeBase) -> WhatIf:
     complaints = []
     for f in ev.pos:
         fid = net.finding_ids[f]
-        if kb.findings[fid].kind in COMPLAINT_KINDS:
+        finding = kb.findings[fid]
+        rare = (finding.leak or 0.0) <= kb.policy.unexplained_max_leak
+        if finding.kind in COMPLAINT_KINDS and rare:
             complaints.append(fid)
             subsets.append(net.parents[f])
     return WhatIf(levels, tuple(complaints), tuple(subsets))

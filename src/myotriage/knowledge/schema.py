@@ -429,6 +429,10 @@ class Policy(StrictModel):
         description="For a level L: act at L when P(any condition with urgency >= L) reaches this"
     )
     unexplained_finding_threshold: Probability
+    unexplained_max_leak: Probability = Field(
+        description="Only findings at least this rare without a modelled cause can count "
+        "as unexplained (common ones such as thirst or tiredness have many ordinary causes)"
+    )
     unexplained_min_level: TriageLevel
     unexplained_notice: Text
     no_information_min_level: TriageLevel

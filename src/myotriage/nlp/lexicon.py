@@ -81,6 +81,14 @@ class RapidOnset(Strict):
     limbs: Words
 
 
+class SlowOnset(Strict):
+    """A finding with a slow-course phrase in the same sentence gives ``gives``."""
+
+    finding: str
+    gives: str
+    phrases: Words
+
+
 class DoseEscalation(Strict):
     """A medicine used at least ``min_per_day`` times a day gives ``gives``."""
 
@@ -108,6 +116,7 @@ class Lexicon(Strict):
     extra_phrases: dict[str, Words] = Field(default_factory=dict)
     combinations: list[Combination] = Field(default_factory=list)
     rapid_onset: RapidOnset | None = None
+    slow_onset: SlowOnset | None = None
     dose_escalation: DoseEscalation | None = None
 
 

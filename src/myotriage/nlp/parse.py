@@ -262,6 +262,7 @@ class Parser:
         values, age, sex = extract_values(clean, doc, self.lexicon, self.kb)
         parsed += self._value_implied(values)
         parsed += self._rapid_onset(doc, findings)
+        parsed += self._slow_onset(findings)
         parsed += self._dose_escalation(doc, findings)
         parsed += self._combinations(parsed)
         understood = {(p.start, p.end) for p in parsed} | {(v.start, v.end) for v in values}
@@ -373,6 +374,19 @@ class Parser:
             words = set(re.findall(r"[a-z]+", sent))
             onset = any(re.search(rf"\b{re.escape(p)}\b", sent) for p in rule.phrases)
             if onset and words & {w.lower() for w in rule.limbs}:
+                out.append(self._finding(span, rule.gives, "present", derived_from=span.text))
+        return out
+
+    def _slow_onset(self, findings: list[tuple[Span, str]]) -> list[ParsedFinding]:
+        rule = self.lexicon.slow_onset
+        if rule is None:
+            return []
+        out = []
+        for span, fid in findings:
+            if fid != rule.finding or self._state(span) != "present":
+                continue
+            sent = span.sent.text.lower()
+            if any(re.search(rf"\b{re.escape(p)}\b", sent) for p in rule.phrases):
                 out.append(self._finding(span, rule.gives, "present", derived_from=span.text))
         return out
 

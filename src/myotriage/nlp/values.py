@@ -139,8 +139,17 @@ def extract_values(
             if _mentions(doc, _sentence_of(doc, m.start()), kb, "twitch_present"):
                 add("twitch_duration_weeks", weeks, m, "weeks")
 
-    # Cramp length: "lasts 20 minutes", "a few seconds".
-    for m in re.finditer(rf"\b{n}\s*(?P<unit>{'|'.join(MINUTES)})s?\b", low):
+    # Cramp length: "lasts 20 minutes", "a few seconds". Hours count only with a
+    # "lasting" verb, and "for hours afterwards" is timing, not length.
+    for m in re.finditer(
+        rf"\b{n}\s*(?P<unit>{'|'.join(MINUTES)})s?\b(?P<after>\s*(?:after|later|ago))?", low
+    ):
+        if m.group("after"):
+            continue
+        if MINUTES[m.group("unit")] >= 60 and not re.search(
+            r"\blast(?:s|ed|ing)?\b", low[max(0, m.start() - 40) : m.start()]
+        ):
+            continue
         if _mentions(doc, _sentence_of(doc, m.start()), kb, "cramp_present"):
             v = num.value(m.group("num"))
             if v is not None:
