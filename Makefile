@@ -38,9 +38,13 @@ typecheck: $(STAMP)
 
 ## bench: speed and memory figures (engine vs pgmpy, assess latency, peak memory)
 bench: $(STAMP)
+	@command -v wrk >/dev/null || (apt-get install -y -q wrk >/dev/null 2>&1 || \
+		(apt-get update -q >/dev/null 2>&1 && apt-get install -y -q wrk >/dev/null 2>&1)) || \
+		echo "wrk could not be installed: the API load benchmark uses its Python client"
 	$(BIN)/python -m benchmarks.engine
 	$(BIN)/python -m benchmarks.interview
 	$(BIN)/python -m benchmarks.parse
+	$(BIN)/python -m benchmarks.api_load
 
 ## eval: the product's figures on the development vignettes
 eval: $(STAMP)
