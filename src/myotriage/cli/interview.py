@@ -95,7 +95,7 @@ def _show(console: Console, q: InterviewQuestion, n: int, cap: int) -> None:
     console.print(Text(f"Why we ask: {q.rationale}", style="dim"))
     if q.kind in (QuestionKind.any_of, QuestionKind.one_of):
         for i, opt in enumerate(q.options, start=1):
-            console.print(f"  {i:>2}. {opt.text}")
+            console.print(f"  {i:>2}. {opt.label}")
 
 
 def _parse_numbers(raw: str, n: int) -> list[int] | None:

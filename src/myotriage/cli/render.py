@@ -9,6 +9,7 @@ from rich.text import Text
 
 from myotriage.engine.assessment import Assessment, Cause, PlanItem
 from myotriage.knowledge.schema import Grade, TriageLevel
+from myotriage.phrasing import in_sentence
 
 LEVEL_STYLE = {
     TriageLevel.emergency_ambulance: "bold white on red",
@@ -43,8 +44,8 @@ def _why(cause: Cause, limit: int = 4) -> str:
     parts = []
     for f in cause.why[:limit]:
         sign = "+" if f.direction == "toward" else "−"
-        state = "" if f.state == "present" else "no "
-        parts.append(f"{sign} {state}{f.label.lower()} (×{f.likelihood_ratio:.2g})")
+        state = "" if f.state == "present" else "no: "
+        parts.append(f"{sign} {state}{in_sentence(f.label)} (×{f.likelihood_ratio:.2g})")
     return "; ".join(parts) if parts else "no strong pointers either way"
 
 

@@ -29,6 +29,7 @@ from myotriage.engine.triage import (
 )
 from myotriage.knowledge.base import KnowledgeBase
 from myotriage.knowledge.schema import TriageLevel
+from myotriage.phrasing import in_sentence
 from myotriage.plan.build import build_plan
 
 # Beyond this many stated warning signs the rules already decide; the subset search
@@ -65,7 +66,7 @@ def _with_warning_signs_removed(
                 net.leak,
                 what_if=wi.subsets[: len(wi.levels)],
             )
-            note = f" even leaving out {', '.join(kb.findings[f].label.lower() for f in drop)}"
+            note = f" even leaving out {', '.join(in_sentence(kb.findings[f].label) for f in drop)}"
             for r in probability_reasons(post, group_probabilities(wi, post), kb, note):
                 key = (r.kind, r.id)
                 if key not in best or r.level > best[key].level:
@@ -140,7 +141,7 @@ def assess(evidence: Evidence, kb: KnowledgeBase) -> Assessment:
         notices.append(pol.no_information_notice)
     unsure = sorted(f for f in ev.unknown if kb.findings[f].red_flag)
     if unsure:
-        labels = ", ".join(kb.findings[f].label.lower() for f in unsure)
+        labels = ", ".join(in_sentence(kb.findings[f].label) for f in unsure)
         notices.append(f"{pol.unknown_red_flags_notice} {labels}.")
     return Assessment(
         disclaimer=pol.disclaimer,
