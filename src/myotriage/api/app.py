@@ -36,6 +36,7 @@ from myotriage.settings import Settings
 
 log = logging.getLogger("myotriage.api")
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorEnvelope, "description": "The body is not valid JSON"},
     404: {"model": ErrorEnvelope, "description": "Unknown id"},
     422: {"model": ErrorEnvelope, "description": "Invalid request: the field and what to fix"},
 }
@@ -186,8 +187,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return _envelope(exc.status_code, code, str(exc.detail), [])
+        code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(
+            exc.status_code, "http_error"
+        )
+        response = _envelope(exc.status_code, code, str(exc.detail), [])
+        # Keep the framework's headers (a 405 must say which methods are allowed).
+        response.headers.update(exc.headers or {})
+        return response
 
     @app.exception_handler(MyotriageError)
     async def myotriage_error(request: Request, exc: MyotriageError) -> JSONResponse:

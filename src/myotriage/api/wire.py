@@ -22,7 +22,7 @@ class EvidenceItem(Wire):
 
     id: Annotated[str, Field(min_length=1, max_length=64, examples=["twitch_present"])]
     state: Literal["present", "absent", "unknown"] | None = None
-    value: float | None = None
+    value: Annotated[float, Field(strict=True)] | None = None
 
     @model_validator(mode="after")
     def _one_of(self) -> EvidenceItem:
@@ -51,7 +51,8 @@ class AssessRequest(Wire):
         },
     )
 
-    age: Annotated[float, Field(ge=0, le=120, description="Years")]
+    # strict: "false" or "34" is not an age (lax mode would read them as 0 and 34).
+    age: Annotated[float, Field(ge=0, le=120, strict=True, description="Years")]
     sex: Sex
     evidence: list[EvidenceItem] = Field(default_factory=list, max_length=1000)
 
@@ -117,8 +118,10 @@ class ParseRequest(Wire):
         },
     )
 
-    text: Annotated[str, Field(max_length=MAX_CHARS, description=f"At most {MAX_CHARS} characters")]
-    age: Annotated[float, Field(ge=0, le=120)] | None = None
+    text: Annotated[
+        str, Field(max_length=MAX_CHARS, strict=True, description=f"At most {MAX_CHARS} characters")
+    ]
+    age: Annotated[float, Field(ge=0, le=120, strict=True)] | None = None
     sex: Sex | None = None
 
 
