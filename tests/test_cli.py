@@ -126,3 +126,11 @@ def test_eval_json_has_the_agreed_keys() -> None:
 def test_eval_on_a_missing_path_is_a_clear_error() -> None:
     code, _, err = run("eval", "/no/such/dir", "--json")
     assert code == 2 and "no such file" in err
+
+
+def test_serve_refuses_bad_settings_with_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    code, _, err = run("serve", "--port", "70000")
+    assert code == 2 and "port" in err
+    monkeypatch.setenv("MYOTRIAGE_WORKERS", "abc")
+    code, _, err = run("serve")
+    assert code == 2 and "workers" in err
