@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 RUNSTAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench eval kb-check docs clean
+.PHONY: run demo test lint typecheck bench eval kb-check docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(RUNSTAMP)
 
-## run: set up and run the demo assessment (becomes the web server in a later release)
+## run: set up and start the web app and API on http://127.0.0.1:8000
 run: $(RUNSTAMP)
+	$(BIN)/myotriage serve --host 127.0.0.1 --port 8000
+
+## demo: one assessment in the terminal
+demo: $(RUNSTAMP)
 	$(BIN)/myotriage assess --age 34 --sex female \
 		--yes twitch_present,twitch_site_leg,stress_high \
 		--no weakness,muscle_wasting --value caffeine_mg_per_day=500

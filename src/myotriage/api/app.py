@@ -144,6 +144,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.ready = False
     app.include_router(_router())
+    from myotriage.web.routes import web_router
+
+    app.include_router(web_router(kb))
 
     @app.get("/healthz", response_model=Health, tags=["ops"])
     def healthz() -> Health:
