@@ -39,17 +39,11 @@ def test_readme_shows_every_command() -> None:
 
 
 def test_knowledge_format_doc_names_every_file() -> None:
+    from myotriage.knowledge.load import FILES, POLICY_FILE
+
     text = (ROOT / "docs" / "knowledge-format.md").read_text(encoding="utf-8")
-    for name in [
-        "sources",
-        "findings",
-        "conditions",
-        "red_flags",
-        "interventions",
-        "questions",
-        "policy",
-    ]:
-        assert f"{name}.yaml" in text
+    for name in [*FILES, POLICY_FILE]:
+        assert name in text
 
 
 def test_every_setting_is_documented_in_the_readme() -> None:
