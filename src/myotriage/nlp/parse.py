@@ -30,7 +30,7 @@ from functools import lru_cache
 from typing import Literal, cast
 
 import spacy
-from negspacy.negation import Negex  # noqa: F401  (registers the "negex" factory)
+from negspacy.negation import Negex
 from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -132,7 +132,9 @@ class Parser:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.lexicon, self.context = load_language(kb)
-        self.nlp = self._pipeline(self.context)
+        self.nlp = spacy.blank("en")
+        self.sentencizer = self.nlp.add_pipe("sentencizer")
+        self.context_steps = self._context_steps(self.nlp, self.context)
         self.labels: dict[str, _Label] = {}
         phrases = self._phrases()
         self.words = sorted({w for p in phrases for w in p.split()})
@@ -151,21 +153,19 @@ class Parser:
             self.matcher.add(key, docs)
 
     @staticmethod
-    def _pipeline(context: Context) -> Language:
-        nlp = spacy.blank("en")
-        nlp.add_pipe("sentencizer")
-        for name in CONTEXTS:
-            ts = getattr(context, name)
-            nlp.add_pipe(
-                "negex",
-                name=f"context_{name}",
-                config={
-                    "neg_termset": ts.model_dump(),
-                    "extension_name": f"is_{name}",
-                    "span_keys": [SPAN_KEY],
-                },
+    def _context_steps(nlp: Language, context: Context) -> list[Negex]:
+        # Built directly rather than through nlp.add_pipe: spaCy would validate the
+        # thousands of cue phrases as configuration, which costs half a second.
+        return [
+            Negex(
+                nlp,
+                f"context_{name}",
+                neg_termset=getattr(context, name).model_dump(),
+                extension_name=f"is_{name}",
+                span_keys=[SPAN_KEY],
             )
-        return nlp
+            for name in CONTEXTS
+        ]
 
     def _phrases(self) -> dict[str, _Label]:
         out: dict[str, _Label] = {}
@@ -237,8 +237,9 @@ class Parser:
             for mid, start, end in self.matcher(doc)
         ]
         doc.spans[SPAN_KEY] = _longest_first(matches)
-        for _, proc in self.nlp.pipeline:
-            doc = proc(doc)
+        doc = self.sentencizer(doc)
+        for step in self.context_steps:
+            doc = step(doc)
         findings, sites, diseases, denials = [], [], [], []
         for span in doc.spans[SPAN_KEY]:
             label = self.labels[span.label_]
