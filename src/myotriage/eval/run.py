@@ -59,7 +59,6 @@ def run_text(case: Case, kb: KnowledgeBase) -> CaseResult:
             raise CaseFileError("No text.", [Problem(case.id, "the case has no text")])
         parsed = parse(case.text, kb)
         ev = parsed.evidence(kb, age=case.age, sex=case.sex)
-        ev = ev.model_copy(update={"age": case.age, "sex": case.sex})
         present = set(parsed.present())
         for f in list(present):
             present |= kb.ancestors.get(f, frozenset())

@@ -95,9 +95,10 @@ class ParseResult(Frozen):
     def evidence(
         self, kb: KnowledgeBase, age: float | None = None, sex: Sex | str | None = None
     ) -> Evidence:
-        """Evidence for the engine; ``age``/``sex`` fill in what the text did not say."""
-        use_age = self.age if self.age is not None else age
-        use_sex = self.sex if self.sex is not None else sex
+        """Evidence for the engine. ``age``/``sex`` given here (a form, a case file) win;
+        what the text says fills in only what was not given."""
+        use_age = age if age is not None else self.age
+        use_sex = sex if sex is not None else self.sex
         if use_age is None or use_sex is None:
             missing = [n for n, v in (("age", use_age), ("sex", use_sex)) if v is None]
             raise TextError(

@@ -115,6 +115,14 @@ def extract_values(
             )
         )
 
+    def phrase_values(table: dict[str, float], about: str, fid: str, unit: str) -> None:
+        # A phrase from the lexicon ("for months", "most nights") gives its value when
+        # its sentence (or the one before) is about the finding.
+        for phrase, value in table.items():
+            for m in re.finditer(rf"\b{re.escape(phrase)}\b", low):
+                if _mentions(doc, _sentence_of(doc, m.start()), kb, about):
+                    add(fid, value, m, unit)
+
     # Pregnancy weeks first, so "28 weeks pregnant" is not read as a duration.
     preg_spans = []
     for m in re.finditer(rf"\b{n}\s*weeks?\s*(?:pregnant|along|gestation)", low):
@@ -134,10 +142,7 @@ def extract_values(
         v = num.value(m.group("num"))
         if v is not None:
             add("twitch_duration_weeks", v * WEEKS[m.group("unit")], m, "weeks")
-    for phrase, weeks in lexicon.vague_durations.items():
-        for m in re.finditer(rf"\b{re.escape(phrase)}\b", low):
-            if _mentions(doc, _sentence_of(doc, m.start()), kb, "twitch_present"):
-                add("twitch_duration_weeks", weeks, m, "weeks")
+    phrase_values(lexicon.vague_durations, "twitch_present", "twitch_duration_weeks", "weeks")
 
     # Cramp length: "lasts 20 minutes", "a few seconds". Hours count only with a
     # "lasting" verb, and "for hours afterwards" is timing, not length.
@@ -156,10 +161,7 @@ def extract_values(
                 add("cramp_duration_minutes", v * MINUTES[m.group("unit")], m, "minutes")
 
     # Cramp frequency: phrases from the lexicon, then "N times a week".
-    for phrase, per_week in lexicon.frequency_phrases.items():
-        for m in re.finditer(rf"\b{re.escape(phrase)}\b", low):
-            if _mentions(doc, _sentence_of(doc, m.start()), kb, "cramp_present"):
-                add("cramp_per_week", per_week, m, "per_week")
+    phrase_values(lexicon.frequency_phrases, "cramp_present", "cramp_per_week", "per_week")
     for m in re.finditer(
         rf"\b(?:{n}\s*(?:times?|nights?|days?|evenings?)|once|twice)\s*(?:a|per|each|every|in a)"
         rf"\s*(?P<per>night|day|week|month)",

@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from myotriage.engine.assess import assess
-from myotriage.engine.evidence import Evidence, Sex
+from myotriage.engine.evidence import Evidence
 from myotriage.errors import ProblemsError
 from myotriage.knowledge.base import KnowledgeBase
 from myotriage.nlp.parse import MAX_CHARS, build_parser
@@ -93,9 +93,7 @@ def web_router(kb: KnowledgeBase) -> APIRouter:
         if not errors:
             try:
                 parsed = build_parser(kb).parse(text)
-                # The form's age and sex win over anything the text says.
                 evidence = parsed.evidence(kb, age=age_value, sex=sex)
-                evidence = evidence.model_copy(update={"age": age_value, "sex": Sex(sex)})
                 assess(evidence, kb)  # surface any evidence problem here, not on the next page
             except ProblemsError as exc:
                 errors += [
