@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from myotriage import KnowledgeBase
-from myotriage.engine.infer import brute_force_posterior, posterior
+from myotriage.engine.infer import brute_force_posterior, posterior, posterior_variants
 
 
 def random_network(seed: int, n: int, m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -37,6 +37,41 @@ def test_matches_brute_force_on_small_random_networks(
     want = brute_force_posterior(prior, pos, neg, links, leak)
     np.testing.assert_allclose(got.probability, want, rtol=0, atol=1e-12)
     assert np.all((got.probability >= 0) & (got.probability <= 1))
+
+
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 9), m=st.integers(2, 9), data=st.data())
+@settings(max_examples=120, deadline=None)
+def test_variants_read_from_one_sweep_equal_their_own_inference(
+    seed: int, n: int, m: int, data: st.DataObject
+) -> None:
+    # Leaving positive findings unobserved is read off the shared sweep by
+    # summing their axes out: it must equal inferring without them, what-ifs too.
+    prior, links, leak = random_network(seed, n, m)
+    states = data.draw(st.lists(st.sampled_from([0, 1, 1, 2]), min_size=m, max_size=m))
+    pos = np.array([f for f, s in enumerate(states) if s == 1], dtype=np.intp)
+    neg = np.array([f for f, s in enumerate(states) if s == 2], dtype=np.intp)
+    subsets = [np.arange(n // 2 + 1), np.array([n - 1])]
+    drops = [
+        np.array(
+            sorted(
+                data.draw(st.sets(st.sampled_from(pos.tolist())) if len(pos) else st.just(set()))
+            ),
+            dtype=np.intp,
+        )
+        for _ in range(3)
+    ]
+    got = posterior_variants(prior, pos, neg, links, leak, subsets, drops)
+    assert len(got) == 1 + len(drops)
+    for drop, variant in zip([np.array([], dtype=np.intp), *drops], got, strict=True):
+        kept = np.setdiff1d(pos, drop)
+        want = posterior(prior, kept, neg, links, leak, subsets)
+        np.testing.assert_allclose(variant.probability, want.probability, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(variant.all_off, want.all_off, rtol=0, atol=1e-12)
+        assert variant.none_active == pytest.approx(want.none_active, abs=1e-12)
+        assert variant.log_evidence == pytest.approx(want.log_evidence, abs=1e-9)
+        np.testing.assert_allclose(
+            variant.probability, brute_force_posterior(prior, kept, neg, links, leak), atol=1e-12
+        )
 
 
 def test_none_active_matches_enumeration() -> None:

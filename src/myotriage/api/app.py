@@ -13,7 +13,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from myotriage import __version__
@@ -60,7 +61,12 @@ def _loc(loc: tuple[Any, ...]) -> str:
     return out or "body"
 
 
-def _kb(request: Request) -> KnowledgeBase:
+def _json(model: BaseModel) -> Response:
+    """A model as a JSON response, serialised once by pydantic-core."""
+    return Response(model.model_dump_json(), media_type="application/json")
+
+
+async def _kb(request: Request) -> KnowledgeBase:
     kb: KnowledgeBase = request.app.state.kb
     return kb
 
@@ -71,22 +77,26 @@ KB = Annotated[KnowledgeBase, Depends(_kb)]
 def _router() -> APIRouter:
     r = APIRouter(prefix="/v1", responses=ERRORS)
 
+    # The engine calls are short and CPU-bound: they run on the event loop
+    # (async def) rather than hopping to a thread, and the result, already a
+    # validated model, is written straight to JSON instead of being validated
+    # again against the response model (which still documents it).
     @r.post("/parse", response_model=ParseResult, tags=["intake"])
-    def parse_text(body: ParseRequest, kb: KB) -> ParseResult:
+    async def parse_text(body: ParseRequest, kb: KB) -> Response:
         """Free text -> findings with character spans, values, age and sex."""
-        return build_parser(kb).parse(body.text)
+        return _json(build_parser(kb).parse(body.text))
 
     @r.post("/assess", response_model=Assessment, tags=["assessment"])
-    def assess_evidence(body: AssessRequest, kb: KB) -> Assessment:
+    async def assess_evidence(body: AssessRequest, kb: KB) -> Response:
         """Age, sex and evidence -> triage, likely causes with explanations, and plan."""
         with _fields_named(body):
-            return assess(body.to_evidence(), kb)
+            return _json(assess(body.to_evidence(), kb))
 
     @r.post("/interview/next", response_model=InterviewStep, tags=["interview"])
-    def interview_next(body: InterviewRequest, kb: KB) -> InterviewStep:
+    async def interview_next(body: InterviewRequest, kb: KB) -> Response:
         """The next question (with its type, options and rationale), or a stop."""
         with _fields_named(body):
-            return next_question(body.to_evidence(), kb, body.asked)
+            return _json(next_question(body.to_evidence(), kb, body.asked))
 
     @r.get("/knowledge/conditions", response_model=list[Condition], tags=["knowledge"])
     def conditions(kb: KB) -> list[Condition]:
@@ -149,14 +159,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(web_router(kb))
 
     @app.get("/healthz", response_model=Health, tags=["ops"])
-    def healthz() -> Health:
+    async def healthz() -> Health:
         """The process is alive."""
         return Health(status="ok")
 
     @app.get(
         "/readyz", response_model=Health, tags=["ops"], responses={503: {"model": ErrorEnvelope}}
     )
-    def readyz(request: Request) -> Health | JSONResponse:
+    async def readyz(request: Request) -> Health | JSONResponse:
         """Knowledge loaded and the text pipeline built."""
         if not request.app.state.ready:
             return _envelope(503, "not_ready", "Still starting up.", [])

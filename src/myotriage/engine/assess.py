@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import reduce
 from itertools import combinations
 
 import numpy as np
@@ -14,9 +15,9 @@ from myotriage.engine.assessment import (
     Triage,
     TriageReason,
 )
-from myotriage.engine.evidence import Evidence, close
+from myotriage.engine.evidence import ClosedEvidence, Evidence, close, positive_without
 from myotriage.engine.explain import contributions, likelihood_ratios
-from myotriage.engine.infer import posterior
+from myotriage.engine.infer import posterior, posterior_variants
 from myotriage.engine.triage import (
     Reason,
     ReasonKind,
@@ -33,12 +34,12 @@ from myotriage.phrasing import in_sentence
 from myotriage.plan.build import build_plan
 
 # Beyond this many stated warning signs the rules already decide; the subset search
-# below stays bounded (2^6 inferences at most).
+# below stays bounded (2^6 variants at most, all read from one inference).
 MAX_MONOTONE_FLAGS = 6
 
 
 def _with_warning_signs_removed(
-    evidence: Evidence, kb: KnowledgeBase, reasons: list[Reason]
+    evidence: Evidence, ev: ClosedEvidence, kb: KnowledgeBase, reasons: list[Reason]
 ) -> list[Reason]:
     """A warning sign must never make the triage less urgent.
 
@@ -47,30 +48,36 @@ def _with_warning_signs_removed(
     evaluated with every subset of the stated warning signs taken away, and the
     most urgent result counts. Then adding a warning sign can only keep or raise
     the level (the rules themselves only ever add).
+
+    Every variant is read from one inference over the union of the variants'
+    positive findings (taking a sign away can uncover a more general one), by
+    summing out the axes of the findings that variant lacks.
     """
     flags = sorted(f for f in evidence.present if kb.findings[f].red_flag)[:MAX_MONOTONE_FLAGS]
     if not flags or decide(reasons) == max(TriageLevel):
         return reasons  # nothing to protect, or already the most urgent level
     net = kb.network
+    wi = what_if_subsets(ev, kb)
+    drops = [drop for size in range(1, len(flags) + 1) for drop in combinations(flags, size)]
+    variants = [positive_without(ev, drop, kb) for drop in drops]
+    union = reduce(np.union1d, variants, ev.pos)
+    posts = posterior_variants(
+        net.prior(ev.age, ev.sex.value),
+        union,
+        ev.neg,
+        net.links,
+        net.leak,
+        wi.subsets[: len(wi.levels)],
+        [np.setdiff1d(union, pos) for pos in variants],
+    )
+    results = zip(drops, posts[1:], strict=True)
     best = {(r.kind, r.id): r for r in reasons}
-    for size in range(1, len(flags) + 1):
-        for drop in combinations(flags, size):
-            variant = evidence.model_copy(update={"present": evidence.present - set(drop)})
-            ev = close(variant, kb)
-            wi = what_if_subsets(ev, kb)
-            post = posterior(
-                net.prior(ev.age, ev.sex.value),
-                ev.pos,
-                ev.neg,
-                net.links,
-                net.leak,
-                what_if=wi.subsets[: len(wi.levels)],
-            )
-            note = f" even leaving out {', '.join(in_sentence(kb.findings[f].label) for f in drop)}"
-            for r in probability_reasons(post, group_probabilities(wi, post), kb, note):
-                key = (r.kind, r.id)
-                if key not in best or r.level > best[key].level:
-                    best[key] = r
+    for drop, post in results:
+        note = f" even leaving out {', '.join(in_sentence(kb.findings[f].label) for f in drop)}"
+        for r in probability_reasons(post, group_probabilities(wi, post), kb, note):
+            key = (r.kind, r.id)
+            if key not in best or r.level > best[key].level:
+                best[key] = r
     return sorted(best.values(), key=lambda r: r.level, reverse=True)
 
 
@@ -88,7 +95,7 @@ def assess(evidence: Evidence, kb: KnowledgeBase) -> Assessment:
     post = posterior(prior, ev.pos, ev.neg, net.links, net.leak, what_if=wi.subsets)
     unexplained = unexplained_findings(wi, post, kb)
     reasons = triage_reasons(ev, post, group_probabilities(wi, post), unexplained, kb)
-    reasons = _with_warning_signs_removed(evidence, kb, reasons)
+    reasons = _with_warning_signs_removed(evidence, ev, kb, reasons)
     level = decide(reasons)
     title, action, timeframe = kb.level_text(level)
     worsening = [r.advice for r in reasons if r.advice and r.level == level]

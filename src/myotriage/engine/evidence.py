@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import difflib
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from typing import Annotated
 
 import numpy as np
@@ -20,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from myotriage.errors import EvidenceError, Problem
 from myotriage.knowledge.base import IntArray, KnowledgeBase
-from myotriage.knowledge.schema import Comparison
+from myotriage.knowledge.schema import Comparison, Finding
 
 OPS: Mapping[str, Callable[[float, float], bool]] = {
     ">": operator.gt,
@@ -89,6 +90,55 @@ def _suggest(fid: str, kb: KnowledgeBase) -> str:
     return f" (did you mean: {', '.join(close_ids)}?)" if close_ids else ""
 
 
+@cache
+def _numeric_findings(kb: KnowledgeBase) -> tuple[Finding, ...]:
+    """Findings worked out from numbers, and numbers that imply findings."""
+    return tuple(f for f in kb.findings.values() if f.from_value is not None or f.type == "number")
+
+
+def _value_findings(values: Mapping[str, float], kb: KnowledgeBase) -> tuple[set[str], set[str]]:
+    """Findings the numbers make present and absent (before closure)."""
+    present: set[str] = set()
+    absent: set[str] = set()
+    for f in _numeric_findings(kb):
+        if f.from_value is not None:
+            holds = compare(f.from_value, values)
+            if holds is True:
+                present.add(f.id)
+            elif holds is False:
+                absent.add(f.id)
+        elif f.id in values:
+            present.update(f.implies)
+    return present, absent
+
+
+def _most_specific(present: Iterable[str], kb: KnowledgeBase) -> IntArray:
+    """Network indices of the present findings that no other present finding implies.
+
+    Inference counts one fact once: "twitching in the leg" already carries
+    "twitching", so only the more specific finding enters the network.
+    """
+    present = set(present)
+    implied = set().union(*(kb.ancestors[f] for f in present)) if present else set()
+    index = kb.network.finding_index
+    return np.array(
+        sorted(index[f] for f in present if f in index and f not in implied), dtype=np.intp
+    )
+
+
+def positive_without(ev: ClosedEvidence, taken_back: Iterable[str], kb: KnowledgeBase) -> IntArray:
+    """``ev.pos`` as it would be had the person not stated ``taken_back``.
+
+    The numbers stay; a more general finding the taken-back ones implied
+    enters only if something still stated implies or states it.
+    """
+    present, _ = _value_findings(ev.values, kb)
+    present.update(ev.stated_present - set(taken_back))
+    for fid in list(present):
+        present.update(kb.ancestors[fid])
+    return _most_specific(present, kb)
+
+
 def close(evidence: Evidence, kb: KnowledgeBase) -> ClosedEvidence:
     """Validate evidence against the knowledge base and close it.
 
@@ -129,17 +179,9 @@ def close(evidence: Evidence, kb: KnowledgeBase) -> ClosedEvidence:
     if problems:
         raise EvidenceError("The evidence cannot be assessed.", problems)
 
-    present = set(evidence.present)
-    absent = set(evidence.absent)
-    for f in kb.findings.values():
-        if f.from_value is not None:
-            holds = compare(f.from_value, evidence.values)
-            if holds is True:
-                present.add(f.id)
-            elif holds is False:
-                absent.add(f.id)
-        elif f.type == "number" and f.id in evidence.values:
-            present.update(f.implies)
+    present, absent = _value_findings(evidence.values, kb)
+    present.update(evidence.present)
+    absent.update(evidence.absent)
     for fid in list(present):
         present.update(kb.ancestors[fid])
     for fid in list(absent):
@@ -161,12 +203,6 @@ def close(evidence: Evidence, kb: KnowledgeBase) -> ClosedEvidence:
         raise EvidenceError("The evidence contradicts itself.", problems)
 
     net = kb.network
-    implied_by_present = set().union(*(kb.ancestors[f] for f in present)) if present else set()
-    pos = sorted(
-        net.finding_index[f]
-        for f in present
-        if f in net.finding_index and f not in implied_by_present
-    )
     neg = sorted(
         net.finding_index[f]
         for f in absent
@@ -181,6 +217,6 @@ def close(evidence: Evidence, kb: KnowledgeBase) -> ClosedEvidence:
         stated_present=frozenset(evidence.present),
         stated_absent=frozenset(evidence.absent),
         unknown=frozenset(evidence.unknown) - present - absent,
-        pos=np.array(pos, dtype=np.intp),
+        pos=_most_specific(present, kb),
         neg=np.array(neg, dtype=np.intp),
     )

@@ -46,16 +46,18 @@ class Posterior:
 
 
 def _or_views(x: FloatArray, k: int) -> list[tuple[FloatArray, FloatArray]]:
-    """Per axis, views of the "still 0" and "already 1" halves of the state vectors.
+    """Per axis, views of the "still 0" and "already 1" halves of the state table.
 
-    Absorbing an activation with probability p on an axis is then
-    ``one += p * zero; zero *= 1 - p``: the partial OR becomes 1 with chance p.
+    ``x`` is (2^k states, rows): the scenario rows are the fastest axis, so
+    every view's inner loop runs over contiguous memory. Absorbing an
+    activation with probability p on an axis is then ``one += p * zero;
+    zero *= 1 - p``: the partial OR becomes 1 with chance p.
     """
-    rows = x.shape[0]
+    rows = x.shape[1]
     out = []
     for axis in range(k):
-        v = x.reshape(rows, 1 << axis, 2, 1 << (k - axis - 1))
-        out.append((v[:, :, 0, :], v[:, :, 1, :]))
+        v = x.reshape(1 << axis, 2, (1 << (k - axis - 1)) * rows)
+        out.append((v[:, 0, :], v[:, 1, :]))
     return out
 
 
@@ -92,6 +94,25 @@ def _components(pos: IntArray, links: FloatArray) -> list[tuple[IntArray, IntArr
     return out
 
 
+@dataclass(frozen=True)
+class _Swept:
+    """One component after the forward pass, ready to be read for any variant.
+
+    ``alpha[r]`` is the joint distribution of the component's partial ORs in
+    scenario row ``r``: row 0 the real priors, then one row per "what if"
+    (conditions forced off), then one row per condition in ``multi`` forced on.
+    """
+
+    alpha: FloatArray
+    k: int
+    n_what_if: int
+    prior: FloatArray
+    multi: IntArray
+    single: IntArray
+    single_axis: IntArray
+    single_gain: FloatArray
+
+
 def _sweep(
     prior: FloatArray,
     masks: npt.NDArray[np.bool_],
@@ -99,19 +120,17 @@ def _sweep(
     fids: IntArray,
     links: FloatArray,
     leak: FloatArray,
-) -> tuple[FloatArray, float, FloatArray]:
-    """One component, exactly: a forward pass for every scenario, a backward one for row 0.
+) -> _Swept:
+    """One component, exactly: a forward pass carrying every scenario side by side.
 
     ``prior`` holds the component's conditions' priors (after negative
     findings); ``masks`` one row per "what if" scenario marking conditions
-    forced off. Returns (posterior of ``conds``, P(findings | scenario) /
-    P(findings) for every scenario).
-
-    The forward pass carries, for several scenarios at once (the real priors
-    and each "what if"), the joint distribution of the component's partial
-    ORs; a backward pass on the real scenario gives the marginals of the
-    conditions linked to two or more findings. Every number is a probability
-    and every update a convex mix or a product, so nothing cancels.
+    forced off. The pass carries the joint distribution of the component's
+    partial ORs for the real priors, each "what if", and each condition linked
+    to two or more findings forced on (so P(e | c = 1), hence its posterior,
+    comes out of the same pass: no backward pass, no subtraction). Every
+    number is a probability and every update a convex mix or a product, so
+    nothing cancels.
 
     Conditions linked to only one of the findings need no step of their own:
     on that finding's partial OR their mixtures multiply into one "stays off"
@@ -127,64 +146,78 @@ def _sweep(
     n_axes = linked.sum(axis=1)
     single = np.flatnonzero(n_axes == 1)
     multi = np.flatnonzero(n_axes >= 2)
-    priors = np.vstack([prior[None, :], np.where(masks, 0.0, prior[None, :])])
+    forced = np.tile(prior, (len(multi), 1))
+    forced[np.arange(len(multi)), multi] = 1.0
+    priors = np.vstack([prior[None, :], np.where(masks, 0.0, prior[None, :]), forced])
     single_axis = np.argmax(linked[single], axis=1)
     single_p = sub[single, single_axis]
     # Per row and axis: chance the leak and the single-parent causes all leave
     # the partial OR off (a product, summed in logs over each axis's causes).
     onehot = np.zeros((len(single), k))
     onehot[np.arange(len(single)), single_axis] = 1.0
-    log_off = np.log1p(-priors[:, single] * single_p) @ onehot + np.log1p(-leak[fids])
-    stay_off = np.exp(log_off)
+    stay_off = np.exp(np.log1p(-priors[:, single] * single_p) @ onehot + np.log1p(-leak[fids]))
     # Starting joint of the k partial ORs (axis 0 the most significant bit).
     bits = _bit_table(k)
     alpha = np.prod(
-        np.where(bits[None, :, :], 1.0 - stay_off[:, None, :], stay_off[:, None, :]), axis=2
+        np.where(bits[:, None, :], 1.0 - stay_off[None, :, :], stay_off[None, :, :]), axis=2
     )
     on = np.empty_like(alpha)
     on_views = _or_views(on, k)
-    steps = [[(int(a), float(sub[j, a])) for a in np.flatnonzero(linked[j])] for j in multi]
-    alphas = np.empty((len(multi), 1 << k))
-    for n, j in enumerate(multi):
-        alphas[n] = alpha[0]
+    scratch = np.empty(alpha.size // 2)
+    scratch_views = [scratch.reshape(zero.shape) for zero, _ in on_views]
+    rows_of, axes_of = np.nonzero(linked[multi])
+    steps: list[list[tuple[int, float]]] = [[] for _ in multi]
+    for r, a, p in zip(
+        rows_of.tolist(), axes_of.tolist(), sub[multi[rows_of], axes_of].tolist(), strict=True
+    ):
+        steps[r].append((a, p))
+    row_priors = np.ascontiguousarray(priors.T)  # per condition, its prior in every row
+    for j, step in zip(multi.tolist(), steps, strict=True):
         np.copyto(on, alpha)
-        for axis, p in steps[n]:
+        for axis, p in step:
             zero, one = on_views[axis]
-            one += p * zero
+            tmp = np.multiply(zero, p, out=scratch_views[axis])
+            one += tmp
             zero *= 1.0 - p
         # alpha <- (1 - π) alpha + π on, with π per scenario row
         on -= alpha
-        on *= priors[:, j : j + 1]
+        on *= row_priors[j]
         alpha += on
-    z = alpha[:, -1]
-    post = prior.copy()
-    if z[0] <= 0.0:
+    pi_s = prior[single]
+    gain = single_p * (1.0 - pi_s) / (1.0 - pi_s * single_p)
+    return _Swept(alpha.T, k, len(masks), prior, multi, single, single_axis, gain)
+
+
+def _read(sw: _Swept, kept: npt.NDArray[np.bool_]) -> tuple[FloatArray, float, FloatArray]:
+    """A component's posteriors with only the ``kept`` axes observed present.
+
+    The other axes' findings are treated as unobserved: their axes are summed
+    out of every row (sums of probabilities, still exact). Returns (posterior
+    of the component's conditions, Z, P(e | scenario) / P(e) per "what if").
+    """
+    rows = sw.alpha.shape[0]
+    table = sw.alpha
+    if not kept.all():
+        gone = tuple(1 + int(a) for a in np.flatnonzero(~kept))
+        table = table.reshape((rows,) + (2,) * sw.k).sum(axis=gone).reshape(rows, -1)
+    z_rows = table[:, -1]
+    z = float(z_rows[0])
+    post = sw.prior.copy()
+    if z <= 0.0:
         # The model gives this evidence no chance at all (e.g. every parent has
         # prior 0): leave these conditions at their updated priors.
-        return post, 0.0, np.ones(len(masks))
-    # Backward message for the real scenario: P(c_j = 1, e) = π_j · <α_j, Tᵀ β_{j+1}>.
-    beta = np.zeros((1, 1 << k))
-    beta[0, -1] = 1.0
-    t_beta = np.empty_like(beta)
-    t_views = _or_views(t_beta, k)
-    for n in range(len(multi) - 1, -1, -1):
-        j = multi[n]
-        np.copyto(t_beta, beta)
-        for axis, p in steps[n]:
-            zero, one = t_views[axis]
-            zero *= 1.0 - p
-            zero += p * one
-        pi0 = prior[j]
-        post[j] = pi0 * float(alphas[n] @ t_beta[0]) / z[0]
-        t_beta -= beta
-        t_beta *= pi0
-        beta += t_beta
-    full = (1 << k) - 1
-    pi_s = prior[single]
-    axis_zero = alpha[0, full - (1 << (k - 1 - single_axis))]
-    gain = single_p * (1.0 - pi_s) / (1.0 - pi_s * single_p)
-    post[single] = pi_s * (z[0] + gain * axis_zero) / z[0]
-    return post, float(z[0]), z[1:] / z[0]
+        return post, 0.0, np.ones(sw.n_what_if)
+    first_forced = 1 + sw.n_what_if
+    post[sw.multi] = sw.prior[sw.multi] * z_rows[first_forced:] / z
+    # Single-parent conditions: their axis 0 and every other kept axis 1.
+    n_kept = int(kept.sum())
+    position = np.cumsum(kept) - 1  # an axis's place among the kept axes
+    on_kept = kept[sw.single_axis]
+    axes = sw.single_axis[on_kept]
+    axis_zero = table[0, (1 << n_kept) - 1 - (1 << (n_kept - 1 - position[axes]))]
+    s = sw.single[on_kept]
+    post[s] = sw.prior[s] * (z + sw.single_gain[on_kept] * axis_zero) / z
+    return post, z, z_rows[1:first_forced] / z
 
 
 def posterior(
@@ -204,34 +237,67 @@ def posterior(
     Π_components Z_c(S off) / Z_c, where π' are the priors after the negative
     findings and Z_c a component's evidence probability.
     """
+    return posterior_variants(prior, pos, neg, links, leak, what_if)[0]
+
+
+def posterior_variants(
+    prior: FloatArray,
+    pos: IntArray,
+    neg: IntArray,
+    links: FloatArray,
+    leak: FloatArray,
+    what_if: Sequence[IntArray] = (),
+    unobserved: Sequence[IntArray] = (),
+) -> list[Posterior]:
+    """:func:`posterior` for the evidence, then for each variant in ``unobserved``.
+
+    A variant treats the positive findings it lists (a subset of ``pos``) as
+    not observed at all. All variants come from one sweep: leaving a finding
+    out sums its axis out of the joint of the partial ORs.
+    """
     prior = np.asarray(prior, dtype=np.float64)
+    pos = np.asarray(pos, dtype=np.intp)
     n = len(prior)
     # Negative findings: condition i's "on" weight times Π_f (1 - p_if).
     q = np.prod(1.0 - links[:, neg], axis=1) if len(neg) else np.ones(n)
     on = prior * q
     updated = on / (on + 1.0 - prior)
-    log_z = float(np.sum(np.log1p(-leak[neg])) + np.sum(np.log(on + 1.0 - prior)))
+    log_z_neg = float(np.sum(np.log1p(-leak[neg])) + np.sum(np.log(on + 1.0 - prior)))
     # Scenario masks: every what-if subset, and "everything off" last.
     masks = np.zeros((len(what_if) + 1, n), dtype=bool)
     for r, subset in enumerate(what_if):
         masks[r, subset] = True
     masks[-1, :] = True
     with np.errstate(divide="ignore"):
-        log_off = np.where(masks, np.log1p(-updated)[None, :], 0.0).sum(axis=1)
-    out = updated.copy()
-    for fids, conds in _components(np.asarray(pos, dtype=np.intp), links):
-        post, z, ratio = _sweep(updated[conds], masks[:, conds], conds, fids, links, leak)
-        out[conds] = post
-        with np.errstate(divide="ignore"):
-            log_z += float(np.log(z))
-            log_off += np.log(ratio)
-    off = np.clip(np.exp(log_off), 0.0, 1.0)
-    return Posterior(
-        probability=out,
-        none_active=float(off[-1]),
-        log_evidence=log_z,
-        all_off=tuple(float(x) for x in off[:-1]),
-    )
+        log_off_prior = np.where(masks, np.log1p(-updated)[None, :], 0.0).sum(axis=1)
+    swept = [
+        (fids, conds, _sweep(updated[conds], masks[:, conds], conds, fids, links, leak))
+        for fids, conds in _components(pos, links)
+    ]
+    results = []
+    for dropped in [None, *unobserved]:
+        out = updated.copy()
+        log_z = log_z_neg
+        log_off = log_off_prior.copy()
+        for fids, conds, sw in swept:
+            kept = np.ones(len(fids), dtype=bool) if dropped is None else ~np.isin(fids, dropped)
+            if not kept.any():
+                continue  # nothing observed here: the priors stand
+            post, z, ratio = _read(sw, kept)
+            out[conds] = post
+            with np.errstate(divide="ignore"):
+                log_z += float(np.log(z))
+                log_off += np.log(ratio)
+        off = np.clip(np.exp(log_off), 0.0, 1.0)
+        results.append(
+            Posterior(
+                probability=out,
+                none_active=float(off[-1]),
+                log_evidence=log_z,
+                all_off=tuple(float(x) for x in off[:-1]),
+            )
+        )
+    return results
 
 
 def probability_all_off(

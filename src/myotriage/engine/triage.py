@@ -9,6 +9,7 @@ every reason that reached it is reported.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -44,27 +45,56 @@ class Reason:
     advice: str | None = None
 
 
+Predicate = Callable[[ClosedEvidence], bool]
+# Compiled predicates by expression identity; the expression is kept alongside so
+# its id cannot be reused while the entry lives (knowledge bases are long-lived).
+_COMPILED: dict[int, tuple[Expr, Predicate]] = {}
+
+
+def _compile(expr: Expr) -> Predicate:
+    """Turn an expression into a closure once: rules are evaluated on every request."""
+    if expr.present is not None:
+        fid = expr.present
+        return lambda ev: fid in ev.present
+    if expr.absent is not None:
+        gone = expr.absent
+        return lambda ev: gone in ev.absent
+    if expr.not_present is not None:
+        other = expr.not_present
+        return lambda ev: other not in ev.present
+    if expr.all is not None or expr.any is not None:
+        parts = tuple(_compile(e) for e in (expr.all or expr.any or ()))
+        want_all = expr.all is not None
+
+        def combined(ev: ClosedEvidence) -> bool:
+            for part in parts:
+                if part(ev) is not want_all:
+                    return not want_all
+            return want_all
+
+        return combined
+    if expr.compare is not None:
+        test = expr.compare
+        return lambda ev: compare(test, ev.values) is True
+    if expr.age_below is not None:
+        below = expr.age_below
+        return lambda ev: ev.age < below
+    if expr.age_at_least is not None:
+        least = expr.age_at_least
+        return lambda ev: ev.age >= least
+    if expr.sex is not None:
+        sex = expr.sex
+        return lambda ev: ev.sex.value == sex
+    raise ValueError("empty expression")  # the schema makes this unreachable
+
+
 def holds(expr: Expr, ev: ClosedEvidence) -> bool:
     """Evaluate a knowledge-base expression against closed evidence."""
-    if expr.present is not None:
-        return expr.present in ev.present
-    if expr.absent is not None:
-        return expr.absent in ev.absent
-    if expr.not_present is not None:
-        return expr.not_present not in ev.present
-    if expr.all is not None:
-        return all(holds(e, ev) for e in expr.all)
-    if expr.any is not None:
-        return any(holds(e, ev) for e in expr.any)
-    if expr.compare is not None:
-        return compare(expr.compare, ev.values) is True
-    if expr.age_below is not None:
-        return ev.age < expr.age_below
-    if expr.age_at_least is not None:
-        return ev.age >= expr.age_at_least
-    if expr.sex is not None:
-        return ev.sex.value == expr.sex
-    raise ValueError("empty expression")  # the schema makes this unreachable
+    entry = _COMPILED.get(id(expr))
+    if entry is None or entry[0] is not expr:
+        entry = (expr, _compile(expr))
+        _COMPILED[id(expr)] = entry
+    return entry[1](ev)
 
 
 def fired_rules(ev: ClosedEvidence, kb: KnowledgeBase) -> list[RedFlagRule]:
@@ -91,9 +121,8 @@ def what_if_subsets(ev: ClosedEvidence, kb: KnowledgeBase) -> WhatIf:
     level; for each present symptom or sign, the conditions that can cause it.
     """
     net = kb.network
-    urgency = np.array([kb.conditions[c].urgency.rank for c in net.condition_ids])
     levels = tuple(lv for lv in TriageLevel if lv != TriageLevel.self_care)
-    subsets = [np.flatnonzero(urgency >= lv.rank) for lv in levels]
+    subsets = [np.flatnonzero(net.urgency >= lv.rank) for lv in levels]
     complaints = []
     for f in ev.pos:
         fid = net.finding_ids[f]
@@ -129,20 +158,20 @@ def probability_reasons(
     """Layer 2: conditions at or over their action threshold, and group thresholds."""
     reasons: list[Reason] = []
     net = kb.network
-    for i, cid in enumerate(net.condition_ids):
-        c = kb.conditions[cid]
+    hits = (net.urgency > TriageLevel.self_care.rank) & (post.probability >= net.action_threshold)
+    for i in np.flatnonzero(hits):
+        c = kb.conditions[net.condition_ids[i]]
         p = float(post.probability[i])
-        if c.urgency > TriageLevel.self_care and p >= c.action_threshold:
-            reasons.append(
-                Reason(
-                    ReasonKind.condition,
-                    cid,
-                    c.short_name,
-                    c.urgency,
-                    f"{c.short_name} is possible ({p:.0%}{note}), and it needs "
-                    f"{kb.level_text(c.urgency)[0].lower()}.",
-                )
+        reasons.append(
+            Reason(
+                ReasonKind.condition,
+                c.id,
+                c.short_name,
+                c.urgency,
+                f"{c.short_name} is possible ({p:.0%}{note}), and it needs "
+                f"{kb.level_text(c.urgency)[0].lower()}.",
             )
+        )
     for level, p in groups.items():
         threshold = kb.policy.group_thresholds.get(level)
         if threshold is not None and p >= threshold:

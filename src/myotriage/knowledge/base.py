@@ -50,6 +50,8 @@ class Network:
     parents: tuple[IntArray, ...]  # per finding: condition indices linking to it
     condition_index: Mapping[str, int]
     finding_index: Mapping[str, int]
+    urgency: IntArray  # per condition: rank of the level it needs (0 = self-care)
+    action_threshold: FloatArray  # per condition: posterior at which that level applies
 
     def prior(self, age: float, sex: str) -> FloatArray:
         """Prior vector over conditions for this age (years, clipped to 0-120) and sex."""
@@ -89,6 +91,8 @@ def compile_network(conditions: tuple[Condition, ...], findings: tuple[Finding, 
         parents=parents,  # type: ignore[arg-type]
         condition_index=MappingProxyType(cidx),
         finding_index=MappingProxyType(fidx),
+        urgency=_frozen(np.array([c.urgency.rank for c in conditions], dtype=np.intp)),  # type: ignore[arg-type]
+        action_threshold=_frozen(np.array([c.action_threshold for c in conditions])),  # type: ignore[arg-type]
     )
 
 

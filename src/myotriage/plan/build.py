@@ -9,7 +9,11 @@ never silently dropped. Cautions are evaluated against what the person said.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
+
+import numpy as np
 
 from myotriage.engine.assessment import CautionNote, Plan, PlanItem, SourceRef
 from myotriage.engine.evidence import ClosedEvidence
@@ -31,7 +35,43 @@ MAX_ITEMS = 6
 MAX_SAFETY_NET = 6
 
 
-def _item(iv: Intervention, relevance: float, ev: ClosedEvidence, kb: KnowledgeBase) -> PlanItem:
+@dataclass(frozen=True)
+class _Tables:
+    """What the plan needs from the knowledge base, worked out once per knowledge base."""
+
+    interventions: tuple[Intervention, ...]
+    relevance: FloatArray  # interventions x conditions: 1 where the remedy is for the cause
+    sources: Mapping[str, tuple[SourceRef, ...]]
+    for_causes: Mapping[str, tuple[str, ...]]
+    rules: tuple[tuple[RedFlagRule, frozenset[Topic]], ...]
+
+
+@lru_cache(maxsize=8)
+def _tables(kb: KnowledgeBase) -> _Tables:
+    ivs = tuple(kb.interventions.values())
+    index = kb.network.condition_index
+    relevance = np.zeros((len(ivs), len(index)))
+    for n, iv in enumerate(ivs):
+        relevance[n, [index[c] for c in iv.for_conditions]] = 1.0
+    sources = {
+        iv.id: tuple(
+            SourceRef(
+                id=s,
+                title=kb.sources[s].title,
+                url=kb.sources[s].url,
+                estimate=kb.sources[s].estimate,
+            )
+            for s in iv.sources
+        )
+        for iv in ivs
+    }
+    causes = {iv.id: tuple(kb.conditions[c].short_name for c in iv.for_conditions) for iv in ivs}
+    # Rules about a specific complaint before general ones, the most dangerous first.
+    rules = sorted(kb.rules, key=lambda r: (Topic.general in r.topics, -r.level.rank))
+    return _Tables(ivs, relevance, sources, causes, tuple((r, frozenset(r.topics)) for r in rules))
+
+
+def _item(iv: Intervention, relevance: float, ev: ClosedEvidence, tables: _Tables) -> PlanItem:
     cautions = [
         CautionNote(severity=c.severity, text=c.text) for c in iv.cautions if holds(c.when, ev)
     ]
@@ -43,21 +83,13 @@ def _item(iv: Intervention, relevance: float, ev: ClosedEvidence, kb: KnowledgeB
         grade=iv.grade,
         grade_note=iv.grade_note,
         clinician_only=iv.clinician_only,
-        for_causes=[kb.conditions[c].short_name for c in iv.for_conditions],
+        for_causes=list(tables.for_causes[iv.id]),
         relevance=round(relevance, 6),
         cautions=cautions,
-        sources=[
-            SourceRef(
-                id=s,
-                title=kb.sources[s].title,
-                url=kb.sources[s].url,
-                estimate=kb.sources[s].estimate,
-            )
-            for s in iv.sources
-        ],
+        sources=list(tables.sources[iv.id]),
         article_says=iv.article_says,
         verdict_vs_article=iv.verdict_vs_article,
-        being_tried=any(f in ev.present for f in iv.trying_when),
+        being_tried=not ev.present.isdisjoint(iv.trying_when),
     )
 
 
@@ -73,18 +105,14 @@ def _topics(ev: ClosedEvidence, probability: FloatArray, kb: KnowledgeBase) -> s
     return topics
 
 
-@lru_cache(maxsize=8)
-def _rules_by_danger(kb: KnowledgeBase) -> tuple[RedFlagRule, ...]:
-    """Rules about a specific complaint before general ones, the most dangerous first."""
-    return tuple(sorted(kb.rules, key=lambda r: (Topic.general in r.topics, -r.level.rank)))
-
-
 def safety_net(
     ev: ClosedEvidence, probability: FloatArray, fired: set[str], kb: KnowledgeBase
 ) -> list[str]:
     """Warning signs to watch for: relevant red flags that have not fired, then general lines."""
     topics = _topics(ev, probability, kb)
-    candidates = [r for r in _rules_by_danger(kb) if r.id not in fired and topics & set(r.topics)]
+    candidates = [
+        r for r, on in _tables(kb).rules if r.id not in fired and not on.isdisjoint(topics)
+    ]
     lines: list[str] = []
     for r in candidates:
         if r.safety_net not in lines:
@@ -98,13 +126,14 @@ def build_plan(
     ev: ClosedEvidence, probability: FloatArray, fired: set[str], kb: KnowledgeBase
 ) -> Plan:
     """Rank and split the interventions for this person."""
-    index = kb.network.condition_index
+    tables = _tables(kb)
     self_care: list[tuple[float, Intervention, float]] = []
     doctor: list[tuple[float, Intervention, float]] = []
     against: list[tuple[float, Intervention, float]] = []
-    for iv in kb.interventions.values():
-        relevance = float(sum(probability[index[c]] for c in iv.for_conditions))
-        tried = any(f in ev.present for f in iv.trying_when)
+    for iv, relevance in zip(
+        tables.interventions, (tables.relevance @ probability).tolist(), strict=True
+    ):
+        tried = not ev.present.isdisjoint(iv.trying_when)
         if relevance < MIN_RELEVANCE and not tried:
             continue
         if iv.grade in (Grade.evidence_against, Grade.insufficient):
@@ -118,7 +147,7 @@ def build_plan(
     def top(items: list[tuple[float, Intervention, float]]) -> list[PlanItem]:
         # Rank first, then build only what is shown.
         items.sort(key=lambda t: (-t[0], t[1].id))
-        return [_item(iv, rel, ev, kb) for _, iv, rel in items[:MAX_ITEMS]]
+        return [_item(iv, rel, ev, tables) for _, iv, rel in items[:MAX_ITEMS]]
 
     return Plan(
         self_care=top(self_care),
