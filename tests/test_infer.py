@@ -8,7 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from myotriage import KnowledgeBase
-from myotriage.engine.infer import brute_force_posterior, posterior, posterior_variants
+from myotriage.engine.infer import (
+    answer_lookahead,
+    brute_force_posterior,
+    posterior,
+    posterior_variants,
+)
 
 
 def random_network(seed: int, n: int, m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -72,6 +77,45 @@ def test_variants_read_from_one_sweep_equal_their_own_inference(
         np.testing.assert_allclose(
             variant.probability, brute_force_posterior(prior, kept, neg, links, leak), atol=1e-12
         )
+
+
+def _evidence_probability(
+    prior: np.ndarray, pos: np.ndarray, neg: np.ndarray, links: np.ndarray, leak: np.ndarray
+) -> float:
+    n = len(prior)
+    states = ((np.arange(1 << n)[:, None] >> np.arange(n)) & 1).astype(float)
+    w = np.prod(np.where(states == 1, prior, 1 - prior), axis=1)
+    for f in pos:
+        w *= 1 - (1 - leak[f]) * np.prod(np.where(states == 1, 1 - links[:, f], 1), 1)
+    for f in neg:
+        w *= (1 - leak[f]) * np.prod(np.where(states == 1, 1 - links[:, f], 1), 1)
+    return float(w.sum())
+
+
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 8), m=st.integers(2, 9), data=st.data())
+@settings(max_examples=120, deadline=None)
+def test_answer_lookahead_matches_enumeration(
+    seed: int, n: int, m: int, data: st.DataObject
+) -> None:
+    # For every unanswered finding: P(yes | e) and the posteriors after "yes"
+    # and after "no" must equal brute force with that answer added.
+    prior, links, leak = random_network(seed, n, m)
+    states = data.draw(st.lists(st.sampled_from([0, 0, 1, 1, 2]), min_size=m, max_size=m))
+    pos = np.array([f for f, s in enumerate(states) if s == 1], dtype=np.intp)
+    neg = np.array([f for f, s in enumerate(states) if s == 2], dtype=np.intp)
+    cand = np.array([f for f, s in enumerate(states) if s == 0], dtype=np.intp)
+    look = answer_lookahead(prior, pos, neg, links, leak, cand)
+    z = _evidence_probability(prior, pos, neg, links, leak)
+    for c, f in enumerate(cand):
+        with_yes = np.sort(np.append(pos, f))
+        with_no = np.sort(np.append(neg, f))
+        p_yes = _evidence_probability(prior, with_yes, neg, links, leak) / z
+        assert look.p_yes[c] == pytest.approx(p_yes, abs=1e-12)
+        want_no = brute_force_posterior(prior, pos, with_no, links, leak)
+        np.testing.assert_allclose(look.if_no[:, c], want_no, rtol=0, atol=1e-12)
+        if p_yes > 1e-6:
+            want_yes = brute_force_posterior(prior, with_yes, neg, links, leak)
+            np.testing.assert_allclose(look.if_yes[:, c], want_yes, rtol=0, atol=1e-9)
 
 
 def test_none_active_matches_enumeration() -> None:

@@ -300,6 +300,135 @@ def posterior_variants(
     return results
 
 
+def _marginals_by_row(
+    priors: FloatArray, conds: IntArray, fids: IntArray, links: FloatArray, leak: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """One component under many prior vectors at once, by forward-backward.
+
+    ``priors`` is (rows, the component's conditions). Returns (P(c = 1 | e)
+    per row and condition, Z per row). The forward pass keeps each step's
+    joint of the partial ORs; the backward pass carries, per row, the chance
+    of the evidence given the state, so P(c_j = 1, e) = π_j <α_j, Tⱼᵀ β_{j+1}>.
+    All terms are non-negative: nothing cancels.
+    """
+    k = len(fids)
+    sub = links[np.ix_(conds, fids)]
+    linked = sub > 0
+    n_axes = linked.sum(axis=1)
+    single = np.flatnonzero(n_axes == 1)
+    multi = np.flatnonzero(n_axes >= 2)
+    single_axis = np.argmax(linked[single], axis=1)
+    single_p = sub[single, single_axis]
+    onehot = np.zeros((len(single), k))
+    onehot[np.arange(len(single)), single_axis] = 1.0
+    stay_off = np.exp(np.log1p(-priors[:, single] * single_p) @ onehot + np.log1p(-leak[fids]))
+    bits = _bit_table(k)
+    alpha = np.prod(
+        np.where(bits[:, None, :], 1.0 - stay_off[None, :, :], stay_off[None, :, :]), axis=2
+    )
+    steps = [[(int(a), float(sub[j, a])) for a in np.flatnonzero(linked[j])] for j in multi]
+    row_priors = np.ascontiguousarray(priors.T)
+    kept = np.empty((len(multi), *alpha.shape))
+    on = np.empty_like(alpha)
+    on_views = _or_views(on, k)
+    for n, j in enumerate(multi):
+        kept[n] = alpha
+        np.copyto(on, alpha)
+        for axis, p in steps[n]:
+            zero, one = on_views[axis]
+            one += p * zero
+            zero *= 1.0 - p
+        on -= alpha
+        on *= row_priors[j]
+        alpha += on
+    z = alpha[-1].copy()
+    safe = np.where(z > 0, z, 1.0)
+    post = np.array(priors, dtype=np.float64, copy=True)
+    beta = np.zeros_like(alpha)
+    beta[-1] = 1.0
+    t_beta = np.empty_like(beta)
+    t_views = _or_views(t_beta, k)
+    for n in range(len(multi) - 1, -1, -1):
+        j = multi[n]
+        np.copyto(t_beta, beta)
+        for axis, p in steps[n]:
+            zero, one = t_views[axis]
+            zero *= 1.0 - p
+            zero += p * one
+        post[:, j] = np.where(
+            z > 0, row_priors[j] * np.einsum("sr,sr->r", kept[n], t_beta) / safe, post[:, j]
+        )
+        t_beta -= beta
+        t_beta *= row_priors[j]
+        beta += t_beta
+    full = (1 << k) - 1
+    axis_zero = alpha[full - (1 << (k - 1 - single_axis))]  # (singles, rows)
+    pi_s = priors[:, single]
+    gain = single_p * (1.0 - pi_s) / (1.0 - pi_s * single_p)
+    post[:, single] = np.where(
+        z[:, None] > 0, pi_s * (z[:, None] + gain * axis_zero.T) / safe[:, None], pi_s
+    )
+    return post, z
+
+
+@dataclass(frozen=True)
+class AnswerLookahead:
+    """What each possible answer about a finding would do, exactly.
+
+    For candidate finding ``c``: ``p_yes[c]`` = P(present | evidence), and
+    ``if_yes[:, c]`` / ``if_no[:, c]`` every condition's posterior after a
+    "yes" / "no" ("don't know" leaves the posterior as it is).
+    """
+
+    p_yes: FloatArray
+    if_yes: FloatArray
+    if_no: FloatArray
+
+
+def answer_lookahead(
+    prior: FloatArray,
+    pos: IntArray,
+    neg: IntArray,
+    links: FloatArray,
+    leak: FloatArray,
+    candidates: IntArray,
+) -> AnswerLookahead:
+    """Exact posteriors after each answer to each candidate finding, in one sweep.
+
+    A "no" to finding f is a negative finding: it rescales the priors. So each
+    candidate becomes one more row of prior vectors in the same forward-backward
+    pass as the evidence itself, giving P(c | e, f absent) and, with the
+    component normalisers, P(f absent | e) = (1 − leak_f) Π_i (1 − π'_i p_if)
+    · Π_components Z_c(f absent) / Z_c. A "yes" follows by total probability:
+    P(c | e, f) = (P(c | e) − P(f absent | e) P(c | e, f absent)) / P(f | e).
+    """
+    prior = np.asarray(prior, dtype=np.float64)
+    pos = np.asarray(pos, dtype=np.intp)
+    cand = np.asarray(candidates, dtype=np.intp)
+    q = np.prod(1.0 - links[:, neg], axis=1) if len(neg) else np.ones(len(prior))
+    on = prior * q
+    updated = on / (on + 1.0 - prior)  # π' after the negative findings
+    p_c = links[:, cand]  # conditions x candidates
+    stay = 1.0 - updated[:, None] * p_c
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rows = np.where(stay > 0, updated[:, None] * (1.0 - p_c) / stay, 0.0)
+    # Every condition's posterior, row 0 the evidence, row 1 + c "and c absent".
+    post = np.vstack([updated[None, :], rows.T])
+    log_no = np.log1p(-leak[cand]) + np.log(np.clip(stay, 1e-300, None)).sum(axis=0)
+    for fids, conds in _components(pos, links):
+        marg, z = _marginals_by_row(post[:, conds], conds, fids, links, leak)
+        post[:, conds] = marg
+        with np.errstate(divide="ignore"):
+            log_no += np.log(z[1:]) - np.log(z[0])
+    p_no = np.clip(np.exp(log_no), 0.0, 1.0)
+    p_yes = 1.0 - p_no
+    now = post[0][:, None]
+    if_no = post[1:].T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if_yes = np.where(p_yes > 1e-12, (now - p_no * if_no) / p_yes, now)
+    return AnswerLookahead(p_yes=p_yes, if_yes=np.clip(if_yes, 0.0, 1.0), if_no=if_no)
+
+
 def probability_all_off(
     prior: FloatArray,
     subset: IntArray,

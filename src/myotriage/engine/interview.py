@@ -5,11 +5,11 @@ order, each as soon as its ``ask_when`` holds — warning signs first, then the
 context that decides red flags. **Information**: the pending question with the
 largest expected information gain about the leading causes and the triage.
 
-Expected gain is a one-step lookahead from the exact current posterior: for
-each candidate finding, the chance of "yes" and "no" and the marginals after
-each answer are computed treating the conditions as independent at their
-current (exact) posteriors — closed form and vectorised over all candidates.
-"Don't know" changes nothing, so it only scales the gain. Entropy is weighted
+Expected gain is an exact one-step lookahead: for each candidate finding, the
+chance of "yes" and "no" given everything said so far and every condition's
+posterior after each answer come from one batched forward-backward pass
+(:func:`myotriage.engine.infer.answer_lookahead`), not from an independence
+shortcut. "Don't know" changes nothing, so it only scales the gain. Entropy is weighted
 by urgency, so uncertainty about a cause that would change the triage counts
 more than uncertainty about a harmless one.
 
@@ -28,7 +28,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from myotriage.engine.evidence import ClosedEvidence, Evidence, close
-from myotriage.engine.infer import posterior
+from myotriage.engine.infer import answer_lookahead, posterior
 from myotriage.engine.triage import fired_rules, holds
 from myotriage.errors import EvidenceError, Problem
 from myotriage.knowledge.base import FloatArray, KnowledgeBase
@@ -195,17 +195,10 @@ def _lookahead(
     net = kb.network
     m = _model(kb)
     idx = np.array([net.finding_index[f] for f in fids], dtype=np.intp)
-    links = net.links[:, idx]
-    a = pi[:, None] * links
-    stay = (1.0 - net.leak[idx]) * np.prod(1.0 - a, axis=0)
-    p_no, p_yes = stay, 1.0 - stay
-    pi_no = pi[:, None] * (1.0 - links) / (1.0 - a)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pi_yes = np.where(
-            p_yes > 0,
-            pi[:, None] * (1.0 - stay * (1.0 - links) / (1.0 - a)) / p_yes,
-            pi[:, None],
-        )
+    prior = net.prior(ev.age, ev.sex.value)
+    exact = answer_lookahead(prior, ev.pos, ev.neg, net.links, net.leak, idx)
+    p_yes, pi_yes, pi_no = exact.p_yes, exact.if_yes, exact.if_no
+    p_no = 1.0 - p_yes
     h_now = float(m.weight @ _entropy(pi))
     h_yes = m.weight @ _entropy(pi_yes)
     h_no = m.weight @ _entropy(pi_no)
