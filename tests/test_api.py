@@ -80,6 +80,17 @@ def test_parse(client: TestClient) -> None:
     assert any(v["id"] == "twitch_duration_weeks" for v in body["values"])
 
 
+def test_parse_reads_month_durations_against_the_given_date(client: TestClient) -> None:
+    body = {"text": "my calf has been twitching since March", "today": "2026-11-25"}
+    r = client.post("/v1/parse", json=body)
+    assert r.status_code == 200
+    weeks = {v["id"]: v["value"] for v in r.json()["values"]}["twitch_duration_weeks"]
+    assert weeks == pytest.approx(255 / 7, abs=1e-3)
+    bad = client.post("/v1/parse", json={**body, "today": "25/11/2026"})
+    assert bad.status_code == 422
+    assert bad.json()["error"]["details"][0]["field"] == "today"
+
+
 def test_interview_next(client: TestClient) -> None:
     r = client.post(
         "/v1/interview/next", json={"age": 30, "sex": "male", "evidence": [], "asked": []}

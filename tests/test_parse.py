@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 from typing import Any
 
 import pytest
@@ -116,6 +117,37 @@ def test_values_and_age_sex() -> None:
     assert r.age == 34 and r.sex is not None and r.sex.value == "female"
     assert values["twitch_duration_weeks"] == pytest.approx(3)
     assert values["caffeine_mg_per_day"] == pytest.approx(500)
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "weeks"),
+    [
+        ("my calf has been twitching since March", date(2026, 11, 25), 255 / 7),
+        ("My eyelid keeps twitching since late October 2026.", date(2026, 11, 25), 32 / 7),
+        ("my thumb has twitched since December", date(2026, 11, 25), 345 / 7),
+        ("twitching in my arm since early Nov", date(2026, 11, 25), 24 / 7),
+        # Said early in the month it names: the month has only just begun.
+        ("my calf has been twitching since March", date(2026, 3, 4), 3 / 7),
+        ("my calf has been twitching since yesterday", date(2026, 11, 25), 0.15),
+        ("my calf has been twitching since last week", None, 1.0),
+    ],
+)
+def test_durations_anchored_to_a_date(text: str, today: date | None, weeks: float) -> None:
+    values = {v.id: v.value for v in parse(text, KB, today).values}
+    assert values["twitch_duration_weeks"] == pytest.approx(weeks, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("text", "today"),
+    [
+        ("my calf has been twitching since March", None),  # no date given: left out
+        ("the twitching since may be stress", date(2026, 11, 25)),  # "may", the verb
+        ("my calf has been twitching since March 2027", date(2026, 11, 25)),  # future
+        ("I have been tired since March", date(2026, 11, 25)),  # not about twitching
+    ],
+)
+def test_month_durations_not_read(text: str, today: date | None) -> None:
+    assert not [v for v in parse(text, KB, today).values if v.id == "twitch_duration_weeks"]
 
 
 def test_spans_point_at_the_words() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -84,7 +85,7 @@ def _router() -> APIRouter:
     @r.post("/parse", response_model=ParseResult, tags=["intake"])
     async def parse_text(body: ParseRequest, kb: KB) -> Response:
         """Free text -> findings with character spans, values, age and sex."""
-        return _json(build_parser(kb).parse(body.text))
+        return _json(build_parser(kb).parse(body.text, body.today or date.today()))
 
     @r.post("/assess", response_model=Assessment, tags=["assessment"])
     async def assess_evidence(body: AssessRequest, kb: KB) -> Response:

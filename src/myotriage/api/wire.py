@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -123,6 +124,11 @@ class ParseRequest(Wire):
     ]
     age: Annotated[float, Field(ge=0, le=120, strict=True)] | None = None
     sex: Sex | None = None
+    today: date | None = Field(
+        default=None,
+        description="The date the text was written (YYYY-MM-DD), for durations such as "
+        "'since March'; the server's date when left out",
+    )
 
 
 class ErrorDetail(BaseModel):

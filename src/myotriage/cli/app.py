@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -138,7 +139,7 @@ def parse_cmd(
 
     kb = _kb(kb_path)
     try:
-        result = parse(text, kb)
+        result = parse(text, kb, date.today())
     except ProblemsError as exc:
         fail(exc.summary, exc.problems)
     if as_json:

@@ -26,6 +26,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import Literal, cast
 
@@ -228,8 +229,13 @@ class Parser:
             token.norm_ = self._norm(token.text, token.is_stop)
         return doc
 
-    def parse(self, text: str) -> ParseResult:
-        """Parse one message. Raises :class:`TextError` for unusable input."""
+    def parse(self, text: str, today: date | None = None) -> ParseResult:
+        """Parse one message. Raises :class:`TextError` for unusable input.
+
+        ``today`` is the date the message was written: it turns "since March"
+        into weeks. Interfaces pass the current date; without one such
+        durations are not read (the parser stays pure).
+        """
         _check_text(text)
         clean = unicodedata.normalize("NFKC", text)
         doc = self._normalised(self.nlp.make_doc(clean))
@@ -261,7 +267,7 @@ class Parser:
             for sp, fid in denials
             if self._state(sp) in ("present", "absent")
         ]
-        values, age, sex = extract_values(clean, doc, self.lexicon, self.kb)
+        values, age, sex = extract_values(clean, doc, self.lexicon, self.kb, today)
         parsed += self._value_implied(values)
         parsed += self._rapid_onset(doc, findings)
         parsed += self._slow_onset(findings)
@@ -487,6 +493,9 @@ def build_parser(kb: KnowledgeBase) -> Parser:
     return Parser(kb)
 
 
-def parse(text: str, kb: KnowledgeBase) -> ParseResult:
-    """Parse free text into findings, values, age and sex (see module docstring)."""
-    return build_parser(kb).parse(text)
+def parse(text: str, kb: KnowledgeBase, today: date | None = None) -> ParseResult:
+    """Parse free text into findings, values, age and sex (see module docstring).
+
+    ``today`` anchors durations given as a month ("since March").
+    """
+    return build_parser(kb).parse(text, today)

@@ -10,6 +10,7 @@ A value is attached to a finding only when the sentence says what it is about
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 from spacy.tokens import Doc, Span
@@ -22,6 +23,56 @@ WEEKS = {"day": 1 / 7, "week": 1.0, "fortnight": 2.0, "month": 4.345, "year": 52
 MINUTES = {"second": 1 / 60, "sec": 1 / 60, "minute": 1.0, "min": 1.0, "hour": 60.0, "hr": 60.0}
 PER_WEEK = {"night": 7.0, "day": 7.0, "evening": 7.0, "week": 1.0, "month": 1 / 4.345}
 OWNER_WORDS = r"(?:my|his|her|our|their|a)"
+MONTHS = {
+    name: n
+    for n, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sept", "sep"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+# "since March" names a month, not a day: count from its middle, or from the
+# day the words point to ("early March" the 1st, "late March" the 24th).
+MONTH_DAY = {"early": 1, "start of": 1, "beginning of": 1, "mid": 15, "late": 24, "end of": 24}
+SINCE_MONTH = re.compile(
+    r"\bsince\s+(?:(?:the\s+)?(?P<part>early|mid|late|start of|beginning of|end of)[\s-]+)?"
+    r"(?:last\s+)?(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b\.?"
+    r"(?:\s+(?P<year>(?:19|20)\d\d))?",
+    re.IGNORECASE,
+)
+
+
+def weeks_since_month(month: int, year: int | None, part: str | None, today: date) -> float | None:
+    """Weeks from the named month (its middle unless ``part`` says) to ``today``.
+
+    Without a year, the latest such month not after today; a date in the
+    future (with an explicit year) gives None.
+    """
+    day = MONTH_DAY.get(part or "", 15)
+    start = date(year if year is not None else today.year, month, day)
+    if start > today and year is None:
+        # "since March" said in March before the 15th: the month has barely begun.
+        start = (
+            date(today.year, month, 1)
+            if month == today.month
+            else start.replace(year=today.year - 1)
+        )
+    if start > today:
+        return None
+    return (today - start).days / 7
 
 
 class ParsedValue(BaseModel):
@@ -90,9 +141,13 @@ def _mentions(doc: Doc, sent: Span | None, kb: KnowledgeBase, root: str) -> bool
 
 
 def extract_values(
-    text: str, doc: Doc, lexicon: Lexicon, kb: KnowledgeBase
+    text: str, doc: Doc, lexicon: Lexicon, kb: KnowledgeBase, today: date | None = None
 ) -> tuple[list[ParsedValue], float | None, Sex | None]:
-    """Values found in ``text`` (``doc`` is its parsed form), plus stated age and sex."""
+    """Values found in ``text`` (``doc`` is its parsed form), plus stated age and sex.
+
+    ``today`` anchors durations given as a month ("since March"); without it
+    they are left out, keeping the function pure.
+    """
     low = text.lower()
     num = _Numbers(lexicon)
     n = num.pattern
@@ -142,6 +197,18 @@ def extract_values(
         v = num.value(m.group("num"))
         if v is not None:
             add("twitch_duration_weeks", v * WEEKS[m.group("unit")], m, "weeks")
+    if today is not None:
+        for m in SINCE_MONTH.finditer(text):
+            word = m.group("month")
+            if word.lower() == "may" and word != "May":
+                continue  # "since may" is more likely the verb than the month
+            if not _mentions(doc, _sentence_of(doc, m.start()), kb, "twitch_present"):
+                continue
+            year = int(m.group("year")) if m.group("year") else None
+            part = (m.group("part") or "").lower() or None
+            weeks = weeks_since_month(MONTHS[word.lower()], year, part, today)
+            if weeks is not None:
+                add("twitch_duration_weeks", weeks, m, "weeks")
     phrase_values(lexicon.vague_durations, "twitch_present", "twitch_duration_weeks", "weeks")
 
     # Cramp length: "lasts 20 minutes", "a few seconds". Hours count only with a
