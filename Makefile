@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 RUNSTAMP := $(VENV)/.installed
 
+NODE_STAMP := node_modules/.package-lock.json
+CHROMIUM := /usr/bin/chromium
+
 .PHONY: run demo test lint typecheck bench eval kb-check docs clean
 
 $(BIN)/python:
@@ -19,6 +22,28 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(RUNSTAMP)
 
+# What the browser tests (tests/browser) need besides Python: Debian's Chromium, driven by
+# Playwright, and axe-core from npm (package-lock.json). MYOTRIAGE_SKIP_BROWSER=1 skips both,
+# and the browser tests then skip saying why.
+ifeq ($(MYOTRIAGE_SKIP_BROWSER),1)
+BROWSER_DEPS :=
+else
+BROWSER_DEPS := $(CHROMIUM) $(NODE_STAMP)
+endif
+
+$(CHROMIUM):
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 || \
+		(apt-get update -q >/dev/null 2>&1 && \
+		 DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null) || \
+		(echo "could not install chromium (apt-get needs root): install it, or set" \
+		      "MYOTRIAGE_SKIP_BROWSER=1 to skip the browser tests" >&2; exit 1)
+
+$(NODE_STAMP): package-lock.json
+	@command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q npm >/dev/null 2>&1 || \
+		(apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q npm >/dev/null)
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 ## run: set up and start the web app and API on http://127.0.0.1:8000
 run: $(RUNSTAMP)
 	$(BIN)/myotriage serve --host 127.0.0.1 --port 8000
@@ -29,8 +54,9 @@ demo: $(RUNSTAMP)
 		--yes twitch_present,twitch_site_leg,stress_high \
 		--no weakness,muscle_wasting --value caffeine_mg_per_day=500
 
-## test: set up dev tools, then lint, type-check and run the whole suite
-test: $(STAMP) lint typecheck
+## test: set up dev tools (and the browser tests' Chromium and axe-core), then lint,
+## type-check and run the whole suite
+test: $(STAMP) $(BROWSER_DEPS) lint typecheck
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
