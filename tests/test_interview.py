@@ -19,6 +19,7 @@ from myotriage.engine.interview import (
     pending_questions,
     question_by_id,
 )
+from myotriage.engine.triage import fired_rules
 from myotriage.eval.run import Mode, evaluate
 from myotriage.eval.simulate import interview_case
 from myotriage.eval.vignettes import Case, load_cases
@@ -70,6 +71,16 @@ def test_screening_is_never_skipped(truth: dict[str, str], age: int, sex: str) -
             break
         closed = close(ev, KB)
         forced_pending = [q for q in pending_questions(closed, KB, asked) if q.forced]
+        level = max((r.level for r in fired_rules(closed, KB)), default=TriageLevel.self_care)
+        if level >= KB.policy.interview.stop_at_level:
+            # Urgent already: only a screening question that could make it more urgent.
+            raising = _findings_of_rules_above(level)
+            forced_pending = [
+                q
+                for q in forced_pending
+                if any((KB.ancestors[f] | {f}) & raising for f in q.findings)
+            ]
+            assert step.question.phase == "screening"
         if step.question.phase == "information":
             seen_information = True
             assert not forced_pending, "an information question came before screening ended"
@@ -94,6 +105,27 @@ def test_screening_is_never_skipped(truth: dict[str, str], age: int, sex: str) -
             break
         asked.append(q.id)
     assert "q_complaint" in asked and "q_emergency" in asked
+
+
+def _findings_of_rules_above(level: TriageLevel) -> set[str]:
+    by_id = {r.id: r for r in KB.rules}
+    return {f for f, ids in KB.rules_by_finding.items() if any(by_id[i].level > level for i in ids)}
+
+
+def test_an_ambulance_answer_ends_the_interview_at_once() -> None:
+    # Nothing can be more urgent than an ambulance: no further screening questions.
+    rules = [
+        r
+        for r in KB.rules
+        if r.level == TriageLevel.emergency_ambulance and r.when.present is not None
+    ]
+    assert rules
+    for rule in rules:
+        assert rule.when.present is not None
+        ev = Evidence(age=50, sex="male", present=frozenset({rule.when.present}))
+        step = next_question(ev, KB, ["q_complaint", "q_emergency"])
+        assert step.should_stop, rule.id
+        assert "urgent care" in step.reason
 
 
 def test_dont_know_to_everything_is_safe_and_says_so(kb: KnowledgeBase) -> None:

@@ -304,12 +304,25 @@ def test_a_life_threatening_answer_is_flagged_at_once_and_ends_in_an_ambulance(
     assert emergency.question == "q_emergency"
     assert "Your answers so far" not in emergency.html
     r = send(client, emergency, {"action": "answer", "o": ["breathless_at_rest"]})
+    # Nothing is more urgent than an ambulance: straight to the result.
+    done = client.get(r.headers["location"], follow_redirects=True)
+    assert "lvl-emergency_ambulance" in done.text
+
+
+def test_an_urgent_answer_is_shown_on_every_screen_while_screening_goes_on(
+    client: TestClient,
+) -> None:
+    first = start(client, age="50", sex="male")
+    r = send(client, first, {"action": "answer", "o": ["twitch_present"]})
+    emergency = screen(client.get(r.headers["location"]))
+    r = send(client, emergency, {"action": "answer", "o": ["chest_pain"]})
     nxt = screen(client.get(r.headers["location"]))
-    # The engine may still screen, but the person is told now what to do, with a way out.
-    assert "Your answers so far already mean: Call an ambulance now" in nxt.html
+    # A warning sign could still make it an ambulance, so screening goes on, but the
+    # person is told now what to do, with a way out.
+    assert "Your answers so far already mean: Go to an emergency department now" in nxt.html
     assert 'href="/result?e=' in nxt.html
     _, location = run_interview(client, nxt, no_to_everything)
-    assert "lvl-emergency_ambulance" in client.get(location).text
+    assert "lvl-emergency" in client.get(location).text
 
 
 def test_back_undoes_the_last_answer_and_shows_it_again(client: TestClient) -> None:
@@ -592,3 +605,16 @@ def test_htmx_is_vendored_and_served_at_the_pinned_version(client: TestClient) -
     vendored = ROOT / "node_modules" / "htmx.org" / "dist" / "htmx.min.js"
     if vendored.exists():  # after `npm ci`: the copy is byte for byte the package's file
         assert vendored.read_bytes() == r.content
+
+
+def test_an_unknown_address_gets_a_page_in_a_browser_and_json_for_programs(
+    client: TestClient,
+) -> None:
+    page = client.get("/no/such/page", headers={"accept": "text/html,application/xhtml+xml"})
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Page not found" in page.text and 'href="/learn"' in page.text
+    api = client.get("/v1/no-such-thing", headers={"accept": "text/html"})
+    assert api.status_code == 404 and api.json()["error"]["code"] == "not_found"
+    program = client.get("/no/such/page")
+    assert program.status_code == 404 and program.json()["error"]["code"] == "not_found"

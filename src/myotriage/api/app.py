@@ -155,9 +155,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.ready = False
     app.include_router(_router())
-    from myotriage.web.routes import web_router
+    from myotriage.web.routes import web_pages
 
-    app.include_router(web_router(kb))
+    pages = web_pages(kb)
+    app.include_router(pages.router)
 
     @app.get("/healthz", response_model=Health, tags=["ops"])
     async def healthz() -> Health:
@@ -200,7 +201,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if (
+            exc.status_code == 404
+            and not request.url.path.startswith("/v1/")
+            and "text/html" in request.headers.get("accept", "")
+        ):
+            return pages.not_found(request)  # a person in a browser, not a program
         code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(
             exc.status_code, "http_error"
         )

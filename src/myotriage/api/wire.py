@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from myotriage.engine.evidence import Evidence, Sex
 from myotriage.errors import EvidenceError, Problem
@@ -129,6 +129,14 @@ class ParseRequest(Wire):
         description="The date the text was written (YYYY-MM-DD), for durations such as "
         "'since March'; the server's date when left out",
     )
+
+    @field_validator("today", mode="before")
+    @classmethod
+    def _iso_text_only(cls, value: object) -> object:
+        # Lax parsing would read a number as seconds since 1970: only a date string counts.
+        if value is not None and not isinstance(value, str | date):
+            raise ValueError("give the date as text, YYYY-MM-DD")
+        return value
 
 
 class ErrorDetail(BaseModel):

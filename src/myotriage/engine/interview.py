@@ -244,6 +244,16 @@ def _proxies(q: Question, ev: ClosedEvidence, kb: KnowledgeBase) -> list[str]:
     return [f for f in _unknown(q, ev) if f in kb.network.finding_index]
 
 
+def _could_raise(q: Question, ev: ClosedEvidence, level: TriageLevel, kb: KnowledgeBase) -> bool:
+    """Whether a "yes" to one of the question's open findings could fire a rule above ``level``."""
+    by_id = {r.id: r for r in kb.rules}
+    for f in _unknown(q, ev):
+        for g in {f} | kb.ancestors.get(f, frozenset()):
+            if any(by_id[r].level > level for r in kb.rules_by_finding.get(g, ())):
+                return True
+    return False
+
+
 def next_question(
     evidence: Evidence, kb: KnowledgeBase, asked: Collection[str] = ()
 ) -> InterviewStep:
@@ -269,8 +279,14 @@ def next_question(
 
     if n_asked >= pol.max_questions:
         return stop(f"Reached the limit of {pol.max_questions} questions.")
+    # Levels no answer can undo: red flags and age. (Probability-based levels are
+    # what the lookahead predicts, so they are not part of the floor.)
+    red_flags = max((r.level for r in fired_rules(ev, kb)), default=TriageLevel.self_care)
+    urgent = red_flags >= pol.stop_at_level
     for q in pending:
-        if q.forced:
+        # Once the person needs urgent care, only a question that could make it
+        # more urgent still is worth their time.
+        if q.forced and (not urgent or _could_raise(q, ev, red_flags, kb)):
             return InterviewStep(
                 should_stop=False,
                 question=_present(q, ev, kb, "screening", 0.0, 1.0),
@@ -280,14 +296,11 @@ def next_question(
             )
     if not pending:
         return stop("Every relevant question has been asked.")
-    # Levels no answer can undo: red flags and age. (Probability-based levels are
-    # what the lookahead predicts, so they are not part of the floor.)
-    red_flags = max((r.level for r in fired_rules(ev, kb)), default=TriageLevel.self_care)
+    if urgent:
+        return stop("Your answers already show you need urgent care: no more questions.")
     floor = red_flags.rank
     if ev.age < kb.policy.young_child_below_age:
         floor = max(floor, kb.policy.young_child_min_level.rank)
-    if red_flags >= pol.stop_at_level:
-        return stop("Your answers already show you need urgent care: no more questions.")
     net = kb.network
     prior = net.prior(ev.age, ev.sex.value)
     post = posterior(prior, ev.pos, ev.neg, net.links, net.leak)

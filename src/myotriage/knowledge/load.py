@@ -21,6 +21,7 @@ from myotriage.errors import KnowledgeError, Problem
 from myotriage.knowledge.base import KnowledgeBase, compile_network
 from myotriage.knowledge.schema import (
     Condition,
+    ConditionGroup,
     Expr,
     Finding,
     Intervention,
@@ -31,6 +32,7 @@ from myotriage.knowledge.schema import (
     Source,
     TriageLevel,
 )
+from myotriage.phrasing import in_sentence
 
 FILES = {
     "sources.yaml": ("sources", Source),
@@ -207,6 +209,16 @@ def _check_questions(
                     problems.append(Problem(f"{where} → ask_when", f"unknown finding '{fid}'"))
 
 
+# Groups whose causes are common and harmless enough to name in a question's rationale.
+EVERYDAY_GROUPS = frozenset(
+    {
+        ConditionGroup.benign_lifestyle,
+        ConditionGroup.electrolyte_metabolic_drug,
+        ConditionGroup.face_eyelid,
+    }
+)
+
+
 def _implicit_questions(
     questions: list[Question], findings: dict[str, Finding], conditions: dict[str, Condition]
 ) -> list[Question]:
@@ -218,7 +230,7 @@ def _implicit_questions(
             continue
         causes = sorted(
             (
-                (link.p, c.short_name)
+                (link.p, c.short_name, c.group in EVERYDAY_GROUPS)
                 for c in conditions.values()
                 for link in c.links
                 if link.finding == f.id
@@ -228,13 +240,23 @@ def _implicit_questions(
                 )
             ),
             reverse=True,
-        )
-        names = list(dict.fromkeys(name for _, name in causes))[:2]
-        why = (
-            f"Asked because it can point to {' or '.join(n.lower() for n in names)}."
-            if names
-            else "Asked because it changes which advice is safe for you."
-        )
+        )[:3]
+        # Everyday causes are named; rarer, frightening ones are not spelled out in
+        # the middle of an interview with a worried person.
+        everyday = list(dict.fromkeys(in_sentence(n) for _, n, ok in causes if ok))[:2]
+        rare = any(not ok for _, _, ok in causes)
+        named = ", or to ".join(everyday)
+        if everyday and rare:
+            why = (
+                f"Asked because it can point to {named}, and it helps rule "
+                "out less common causes that a doctor should check."
+            )
+        elif everyday:
+            why = f"Asked because it can point to {named}."
+        elif rare:
+            why = "Asked because it helps rule out less common causes that a doctor should check."
+        else:
+            why = "Asked because it changes which advice is safe for you."
         kind = QuestionKind.number if f.type == "number" else QuestionKind.yes_no
         out.append(
             Question(id=f"q_{f.id}", kind=kind, text=f.question, findings=[f.id], rationale=why)

@@ -10,6 +10,8 @@ HTMX, when present, only swaps the question panel instead of the whole page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from typing import Annotated, Any
@@ -63,7 +65,7 @@ from myotriage.web.tokens import (
     encode_interview,
 )
 
-__all__ = ["decode_evidence", "encode_evidence", "web_router"]
+__all__ = ["WebPages", "decode_evidence", "encode_evidence", "web_pages", "web_router"]
 
 
 def _result_url(ev: Evidence) -> str:
@@ -112,8 +114,21 @@ def _problem_lines(exc: ProblemsError) -> list[str]:
     return [f"{p.where}: {p.message}" if p.where != "text" else p.message for p in exc.problems]
 
 
+@dataclass(frozen=True)
+class WebPages:
+    """The pages' router, and the page a browser gets for an address that does not exist."""
+
+    router: APIRouter
+    not_found: Callable[[Request], HTMLResponse]
+
+
 def web_router(kb: KnowledgeBase) -> APIRouter:
     """Pages: start, text assessment, guided interview, result, knowledge pages."""
+    return web_pages(kb).router
+
+
+def web_pages(kb: KnowledgeBase) -> WebPages:
+    """The pages (see :func:`web_router`) and their "not found" page."""
     folder = resources.files("myotriage.web")
     templates = Jinja2Templates(directory=str(folder.joinpath("templates")))
     env = templates.env
@@ -334,4 +349,4 @@ def web_router(kb: KnowledgeBase) -> APIRouter:
             return not_found(request, "remedy")
         return render(request, "learn_remedy.html", {"page": page, "iv": page.intervention})
 
-    return router
+    return WebPages(router=router, not_found=lambda request: not_found(request, "page"))
