@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from myotriage import KnowledgeBase
+from myotriage.engine import infer
 from myotriage.engine.infer import (
     answer_lookahead,
     brute_force_posterior,
@@ -24,6 +28,21 @@ def random_network(seed: int, n: int, m: int) -> tuple[np.ndarray, np.ndarray, n
     return prior, links, leak
 
 
+@contextmanager
+def marginals_by(way: str) -> Iterator[None]:
+    """Force one of the two ways a component's marginals are computed."""
+    saved = infer.FORCED_ROWS_LIMIT
+    infer.FORCED_ROWS_LIMIT = 10**12 if way == "forced_rows" else 0
+    try:
+        yield
+    finally:
+        infer.FORCED_ROWS_LIMIT = saved
+
+
+WAYS = pytest.mark.parametrize("way", ["forced_rows", "backward"])
+
+
+@WAYS
 @given(
     seed=st.integers(0, 10_000),
     n=st.integers(1, 10),
@@ -32,8 +51,13 @@ def random_network(seed: int, n: int, m: int) -> tuple[np.ndarray, np.ndarray, n
 )
 @settings(max_examples=150, deadline=None)
 def test_matches_brute_force_on_small_random_networks(
-    seed: int, n: int, m: int, split: st.DataObject
+    way: str, seed: int, n: int, m: int, split: st.DataObject
 ) -> None:
+    with marginals_by(way):
+        check_against_brute_force(seed, n, m, split)
+
+
+def check_against_brute_force(seed: int, n: int, m: int, split: st.DataObject) -> None:
     prior, links, leak = random_network(seed, n, m)
     states = split.draw(st.lists(st.sampled_from([0, 1, 2]), min_size=m, max_size=m))
     pos = np.array([f for f, s in enumerate(states) if s == 1], dtype=np.intp)
@@ -44,11 +68,17 @@ def test_matches_brute_force_on_small_random_networks(
     assert np.all((got.probability >= 0) & (got.probability <= 1))
 
 
+@WAYS
 @given(seed=st.integers(0, 10_000), n=st.integers(1, 9), m=st.integers(2, 9), data=st.data())
 @settings(max_examples=120, deadline=None)
 def test_variants_read_from_one_sweep_equal_their_own_inference(
-    seed: int, n: int, m: int, data: st.DataObject
+    way: str, seed: int, n: int, m: int, data: st.DataObject
 ) -> None:
+    with marginals_by(way):
+        check_variants(seed, n, m, data)
+
+
+def check_variants(seed: int, n: int, m: int, data: st.DataObject) -> None:
     # Leaving positive findings unobserved is read off the shared sweep by
     # summing their axes out: it must equal inferring without them, what-ifs too.
     prior, links, leak = random_network(seed, n, m)

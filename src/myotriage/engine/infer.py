@@ -94,13 +94,21 @@ def _components(pos: IntArray, links: FloatArray) -> list[tuple[IntArray, IntArr
     return out
 
 
+# Above this many state-times-condition entries a component's marginals come from a
+# backward pass rather than from one forced-on row per condition (tests set it to
+# 0 and to a large value to check both ways).
+FORCED_ROWS_LIMIT = 2048
+
+
 @dataclass(frozen=True)
 class _Swept:
     """One component after the forward pass, ready to be read for any variant.
 
     ``alpha[r]`` is the joint distribution of the component's partial ORs in
     scenario row ``r``: row 0 the real priors, then one row per "what if"
-    (conditions forced off), then one row per condition in ``multi`` forced on.
+    (conditions forced off), then, for a small component, one row per
+    condition in ``multi`` forced on. A large component keeps instead row 0's
+    joint before each of those conditions (``history``) for a backward pass.
     """
 
     alpha: FloatArray
@@ -111,6 +119,8 @@ class _Swept:
     single: IntArray
     single_axis: IntArray
     single_gain: FloatArray
+    steps: list[list[tuple[int, float]]]
+    history: FloatArray | None
 
 
 def _sweep(
@@ -146,8 +156,11 @@ def _sweep(
     n_axes = linked.sum(axis=1)
     single = np.flatnonzero(n_axes == 1)
     multi = np.flatnonzero(n_axes >= 2)
-    forced = np.tile(prior, (len(multi), 1))
-    forced[np.arange(len(multi)), multi] = 1.0
+    # Forced-on rows cost (2^k x rows) per step; past a size a backward pass over
+    # one row is cheaper.
+    use_forced = (1 << k) * len(multi) <= FORCED_ROWS_LIMIT
+    forced = np.tile(prior, (len(multi) if use_forced else 0, 1))
+    forced[np.arange(len(forced)), multi[: len(forced)]] = 1.0
     priors = np.vstack([prior[None, :], np.where(masks, 0.0, prior[None, :]), forced])
     single_axis = np.argmax(linked[single], axis=1)
     single_p = sub[single, single_axis]
@@ -172,7 +185,10 @@ def _sweep(
     ):
         steps[r].append((a, p))
     row_priors = np.ascontiguousarray(priors.T)  # per condition, its prior in every row
-    for j, step in zip(multi.tolist(), steps, strict=True):
+    history = None if use_forced else np.empty((len(multi), alpha.shape[0]))
+    for n, (j, step) in enumerate(zip(multi.tolist(), steps, strict=True)):
+        if history is not None:
+            history[n] = alpha[:, 0]
         np.copyto(on, alpha)
         for axis, p in step:
             zero, one = on_views[axis]
@@ -185,10 +201,40 @@ def _sweep(
         alpha += on
     pi_s = prior[single]
     gain = single_p * (1.0 - pi_s) / (1.0 - pi_s * single_p)
-    return _Swept(alpha.T, k, len(masks), prior, multi, single, single_axis, gain)
+    return _Swept(alpha.T, k, len(masks), prior, multi, single, single_axis, gain, steps, history)
 
 
-def _read(sw: _Swept, kept: npt.NDArray[np.bool_]) -> tuple[FloatArray, float, FloatArray]:
+def _backward(sw: _Swept, kept: npt.NDArray[np.bool_]) -> FloatArray:
+    """P(c_j = 1, e_v) for the ``multi`` conditions, one column per variant.
+
+    ``kept`` is (variants, k): the axes each variant observes present. The
+    backward message starts as "every kept axis is 1" (dropped axes free) and
+    runs over the real priors: P(c_j = 1, e) = π_j <α_j, T_jᵀ β_{j+1}>, a sum
+    of non-negative terms.
+    """
+    assert sw.history is not None
+    bits = _bit_table(sw.k)
+    beta = np.ascontiguousarray(np.all(bits[:, None, :] | ~kept[None, :, :], axis=2), dtype=float)
+    t_beta = np.empty_like(beta)
+    t_views = _or_views(t_beta, sw.k)
+    out = np.empty((len(sw.multi), kept.shape[0]))
+    for n in range(len(sw.multi) - 1, -1, -1):
+        pi = float(sw.prior[sw.multi[n]])
+        np.copyto(t_beta, beta)
+        for axis, p in sw.steps[n]:
+            zero, one = t_views[axis]
+            zero *= 1.0 - p
+            zero += p * one
+        out[n] = pi * (sw.history[n] @ t_beta)
+        t_beta -= beta
+        t_beta *= pi
+        beta += t_beta
+    return out
+
+
+def _read(
+    sw: _Swept, kept: npt.NDArray[np.bool_], multi_joint: FloatArray | None
+) -> tuple[FloatArray, float, FloatArray]:
     """A component's posteriors with only the ``kept`` axes observed present.
 
     The other axes' findings are treated as unobserved: their axes are summed
@@ -208,7 +254,10 @@ def _read(sw: _Swept, kept: npt.NDArray[np.bool_]) -> tuple[FloatArray, float, F
         # prior 0): leave these conditions at their updated priors.
         return post, 0.0, np.ones(sw.n_what_if)
     first_forced = 1 + sw.n_what_if
-    post[sw.multi] = sw.prior[sw.multi] * z_rows[first_forced:] / z
+    if multi_joint is None:
+        post[sw.multi] = sw.prior[sw.multi] * z_rows[first_forced:] / z
+    else:
+        post[sw.multi] = multi_joint / z
     # Single-parent conditions: their axis 0 and every other kept axis 1.
     n_kept = int(kept.sum())
     position = np.cumsum(kept) - 1  # an axis's place among the kept axes
@@ -274,16 +323,26 @@ def posterior_variants(
         (fids, conds, _sweep(updated[conds], masks[:, conds], conds, fids, links, leak))
         for fids, conds in _components(pos, links)
     ]
+    variants = [None, *unobserved]
+    kept_by_component = [
+        np.array(
+            [np.ones(len(fids), dtype=bool) if d is None else ~np.isin(fids, d) for d in variants]
+        )
+        for fids, _, _ in swept
+    ]
+    joints = [
+        None if sw.history is None else _backward(sw, kept)
+        for (_, _, sw), kept in zip(swept, kept_by_component, strict=True)
+    ]
     results = []
-    for dropped in [None, *unobserved]:
+    for v in range(len(variants)):
         out = updated.copy()
         log_z = log_z_neg
         log_off = log_off_prior.copy()
-        for fids, conds, sw in swept:
-            kept = np.ones(len(fids), dtype=bool) if dropped is None else ~np.isin(fids, dropped)
-            if not kept.any():
+        for (_, conds, sw), kept, joint in zip(swept, kept_by_component, joints, strict=True):
+            if not kept[v].any():
                 continue  # nothing observed here: the priors stand
-            post, z, ratio = _read(sw, kept)
+            post, z, ratio = _read(sw, kept[v], None if joint is None else joint[:, v])
             out[conds] = post
             with np.errstate(divide="ignore"):
                 log_z += float(np.log(z))
