@@ -71,6 +71,19 @@ def test_annotated_set_is_big_and_covers_every_finding() -> None:
     assert askable <= mentioned | {a for f in mentioned for a in KB.ancestors[f]}
 
 
+def test_held_out_set_uses_only_known_findings() -> None:
+    # Its figures are reported by `make bench` (benchmarks/parse.py), never tuned on.
+    heldout = yaml.safe_load((DATA / "parse_heldout.yaml").read_text())["sentences"]
+    assert len(heldout) >= 100
+    assert len({s["id"] for s in heldout}) == len(heldout)
+    for s in heldout:
+        ids = [*s["present"], *s["absent"], *s["uncertain"], *s["other_person"], *s["values"]]
+        unknown = [f for f in ids if f not in KB.findings]
+        assert not unknown, (s["id"], unknown)
+        derived = [f for f in ids if KB.findings[f].from_value is not None]
+        assert not derived, (s["id"], derived)
+
+
 def test_precision_recall_and_negation_on_the_annotated_set() -> None:
     s = score()
     assert s["negation_accuracy"] >= 0.95
