@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -198,3 +199,21 @@ def test_openapi_documents_every_route(client: TestClient) -> None:
         assert path in spec["paths"], path
     assert "ErrorEnvelope" in spec["components"]["schemas"]
     assert spec["paths"]["/v1/assess"]["post"]["responses"]["422"]
+
+
+def test_access_log_keeps_paths_but_never_the_evidence_in_the_address() -> None:
+    # A result link carries the person's answers in its query string.
+    create_app()
+    access = logging.getLogger("uvicorn.access")
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/result?e=eyJhIjozNCwicCI6WyJ3ZWFrbmVzcyJdfQ", "1.1", 200),
+        None,
+    )
+    assert all(f.filter(record) for f in access.filters)
+    line = record.getMessage()
+    assert "/result" in line and "eyJ" not in line and "?" not in line

@@ -62,6 +62,22 @@ def _loc(loc: tuple[Any, ...]) -> str:
     return out or "body"
 
 
+class _NoQueryInAccessLog(logging.Filter):
+    """Health data travels in page addresses (``/result?e=…``): log paths only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
+        return True
+
+
+def _quiet_access_log() -> None:
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, _NoQueryInAccessLog) for f in access.filters):
+        access.addFilter(_NoQueryInAccessLog())
+
+
 def _json(model: BaseModel) -> Response:
     """A model as a JSON response, serialised once by pydantic-core."""
     return Response(model.model_dump_json(), media_type="application/json")
@@ -153,6 +169,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.kb = kb
     app.state.settings = settings
+    _quiet_access_log()
     app.state.ready = False
     app.include_router(_router())
     from myotriage.web.routes import web_pages

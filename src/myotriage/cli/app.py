@@ -207,7 +207,7 @@ def serve_cmd(
     port: Annotated[int | None, typer.Option(help="TCP port.")] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
 ) -> None:
-    """Run the JSON API server (uvicorn); settings also come from MYOTRIAGE_* variables."""
+    """Run the web app and JSON API (uvicorn); settings also come from MYOTRIAGE_* variables."""
     import uvicorn
     from pydantic import ValidationError as SettingsError
 
