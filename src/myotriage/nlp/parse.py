@@ -175,8 +175,12 @@ class Parser:
         def add(words: Iterable[str], label: _Label) -> None:
             for w in words:
                 text = " ".join(w.lower().split())
-                if text and text not in out:
+                had = out.get(text)
+                if text and had is None:
                     out[text] = label
+                elif had is not None and had.kind == label.kind == "denial":
+                    # One phrase can deny several findings ("my wee is a normal colour").
+                    out[text] = _Label("denial", f"{had.key}+{label.key}")
 
         lex = self.lexicon
         # Lexicon phrases first: they were written for this parser; vocabulary
@@ -255,7 +259,7 @@ class Parser:
             elif label.kind == "site":
                 sites.append((span, label.key))
             elif label.kind == "denial":
-                denials.append((span, label.key))
+                denials += [(span, fid) for fid in label.key.split("+")]
             else:
                 diseases.append((span, int(label.key)))
         parsed = [self._finding(span, fid) for span, fid in findings]
