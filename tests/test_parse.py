@@ -151,6 +151,28 @@ def test_durations_anchored_to_a_date(text: str, today: date | None, weeks: floa
 
 
 @pytest.mark.parametrize(
+    ("text", "finding", "value"),
+    [
+        ("Sleeping about five and a half hours a night", "sleep_hours_per_night", 5.5),
+        ("My thumb twitches a few times a day, for 5 weeks now", "twitch_duration_weeks", 5),
+        ("Cramps in my calves, I get roughly three a week", "cramp_per_week", 3),
+        ("Foot cramps every single night", "cramp_per_week", 7),
+        ("30 weeks pregant and my calves cramp", "pregnancy_weeks", 30),
+        ("Two 250 ml energy drinks and a can of cola a day", "caffeine_mg_per_day", 195),
+        ("twitching eyelid, I sleep like 4 hrs", "sleep_hours_per_night", 4),
+    ],
+)
+def test_values_in_everyday_wording(text: str, finding: str, value: float) -> None:
+    values = {v.id: v.value for v in parse(text, KB).values}
+    assert values.get(finding) == pytest.approx(value, rel=0.05), values
+
+
+def test_five_a_day_is_fruit_not_cramps() -> None:
+    values = {v.id for v in parse("My legs cramp at night though I eat my five a day", KB).values}
+    assert "cramp_per_week" not in values
+
+
+@pytest.mark.parametrize(
     ("text", "today"),
     [
         ("my calf has been twitching since March", None),  # no date given: left out

@@ -95,7 +95,8 @@ def _alternation(words: list[str]) -> str:
 class _Numbers:
     def __init__(self, lexicon: Lexicon) -> None:
         self.words = {k.lower(): v for k, v in lexicon.numbers.items()}
-        self.one = rf"(?:\d+(?:\.\d+)?|{_alternation(list(self.words))})"
+        # "five and a half": the half is added by value().
+        self.one = rf"(?:(?:\d+(?:\.\d+)?|{_alternation(list(self.words))})(?:\s+and\s+a\s+half)?)"
         # "4 or 5", "4-5", "4 to 5": take the larger, the safer reading.
         self.pattern = self.group("num")
 
@@ -110,11 +111,14 @@ class _Numbers:
         for p in parts:
             if not p:
                 continue
+            half = 0.0
+            if p.endswith("and a half"):
+                p, half = p[: -len("and a half")].strip(), 0.5
             try:
-                vals.append(float(p))
+                vals.append(float(p) + half)
             except ValueError:
                 if p in self.words:
-                    vals.append(self.words[p])
+                    vals.append(self.words[p] + half)
         return max(vals) if vals else None
 
 
@@ -180,7 +184,7 @@ def extract_values(
 
     # Pregnancy weeks first, so "28 weeks pregnant" is not read as a duration.
     preg_spans = []
-    for m in re.finditer(rf"\b{n}\s*weeks?\s*(?:pregnant|along|gestation)", low):
+    for m in re.finditer(rf"\b{n}\s*weeks?\s*(?:preg\w*|along|gestation)", low):
         v = num.value(m.group("num"))
         if v is not None:
             add("pregnancy_weeks", v, m, "weeks")
@@ -191,6 +195,8 @@ def extract_values(
     for m in re.finditer(rf"\b{n}\s*(?P<unit>{unit_words})s?\b", low):
         if any(a <= m.start() < b for a, b in preg_spans):
             continue
+        if re.search(r"\btimes?\s*$", low[: m.start()]):
+            continue  # "a few times a day" is how often, not how long
         sent = _sentence_of(doc, m.start())
         if not _mentions(doc, sent, kb, "twitch_present"):
             continue
@@ -230,10 +236,14 @@ def extract_values(
     # Cramp frequency: phrases from the lexicon, then "N times a week".
     phrase_values(lexicon.frequency_phrases, "cramp_present", "cramp_per_week", "per_week")
     for m in re.finditer(
-        rf"\b(?:{n}\s*(?:times?|nights?|days?|evenings?)|once|twice)\s*(?:a|per|each|every|in a)"
+        rf"\b(?:{n}\s*(?:times?|nights?|days?|evenings?)?|once|twice)\s*(?:a|per|each|every|in a)"
         rf"\s*(?P<per>night|day|week|month)",
         low,
     ):
+        before_per = m.group(0)[: m.start("per") - m.start()]
+        bare = not re.search(r"\b(?:times?|nights?|days?|evenings?|once|twice)\b", before_per)
+        if bare and m.group("per") in ("night", "day"):
+            continue  # "three a week" is cramps; "five a day" is fruit
         if _mentions(doc, _sentence_of(doc, m.start()), kb, "cramp_present"):
             raw = m.group(0).split()[0]
             count = {"once": 1.0, "twice": 2.0}.get(raw) or num.value(m.group("num") or "")
@@ -248,7 +258,9 @@ def extract_values(
             add("caffeine_mg_per_day", v, m_mg, "mg_per_day")
     total, first, last = 0.0, None, None
     for drink in lexicon.drinks:
-        pattern = rf"\b{n}\s*(?:x\s*)?(?:{_alternation(drink.words)})\b"
+        # "two 250 ml energy drinks", "a big mug of coffee": sizes are skipped over.
+        size = r"(?:\d+\s*ml\s*|(?:big|large|small|tall)\s+)?"
+        pattern = rf"\b{n}\s*(?:x\s*)?{size}(?:{_alternation(drink.words)})\b"
         for m in re.finditer(pattern, low):
             count = num.value(m.group("num"))
             if count is None:
@@ -280,7 +292,7 @@ def extract_values(
     # Sleep hours.
     for m in re.finditer(
         rf"\b{n}\s*(?:hours?|hrs?)\s*(?:of\s*)?(?:sleep|a night|per night|each night)"
-        rf"|\bsleep(?:ing)?\s*(?:only|about|around|maybe|just|barely)?\s*{num.group('num2')}"
+        rf"|\bsleep(?:ing)?\s*(?:only|about|around|maybe|just|barely|like)?\s*{num.group('num2')}"
         rf"\s*(?:hours?|hrs?)",
         low,
     ):
