@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from myotriage import Evidence, KnowledgeBase, TriageLevel, assess, load_knowledge
 from myotriage.engine.evidence import close
-from myotriage.engine.triage import fired_rules
+from myotriage.engine.triage import fired_rules, holds
+from myotriage.errors import ProblemsError
 
 from .conftest import DATA
 
@@ -73,3 +74,19 @@ def test_red_flag_findings_are_all_used_by_rules(kb: KnowledgeBase) -> None:
     from myotriage.knowledge.audit import check_red_flag_findings
 
     assert check_red_flag_findings(kb) == []
+
+
+@given(
+    present=st.sets(st.sampled_from(BOOLEAN), max_size=8),
+    age=st.integers(0, 120),
+    sex=st.sampled_from(["female", "male"]),
+)
+@settings(max_examples=200, deadline=None)
+def test_skipping_untriggered_rules_changes_nothing(present: set[str], age: int, sex: str) -> None:
+    # fired_rules skips rules none of whose trigger findings is present; every
+    # rule evaluated in full must give the same list.
+    try:
+        ev = close(Evidence(age=age, sex=sex, present=frozenset(present)), KB)
+    except ProblemsError:
+        return
+    assert fired_rules(ev, KB) == [r for r in KB.rules if holds(r.when, ev)]
