@@ -184,7 +184,8 @@ def extract_values(
 
     # Pregnancy weeks first, so "28 weeks pregnant" is not read as a duration.
     preg_spans = []
-    for m in re.finditer(rf"\b{n}\s*weeks?\s*(?:preg\w*|along|gestation|gone|with my (?:first|second|third|fourth|baby))", low):
+    pregnancy_words = r"(?:preg\w*|along|gestation|gone|with my (?:first|second|third|fourth|baby))"
+    for m in re.finditer(rf"\b{n}\s*weeks?\s*{pregnancy_words}", low):
         v = num.value(m.group("num"))
         if v is not None:
             add("pregnancy_weeks", v, m, "weeks")
@@ -292,7 +293,8 @@ def extract_values(
     # Sleep hours.
     for m in re.finditer(
         rf"\b{n}\s*(?:hours?|hrs?)\s*(?:of\s*)?(?:sleep|a night|per night|each night)"
-        rf"|\bsleep(?:ing)?\s*(?:only|about|around|maybe|just|barely|like|more than|over)?\s*{num.group('num2')}"
+        rf"|\bsleep(?:ing)?\s*(?:only|about|around|maybe|just|barely|like|more than|over)?"
+        rf"\s*{num.group('num2')}"
         rf"\s*(?:hours?|hrs?)",
         low,
     ):
