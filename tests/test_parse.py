@@ -160,6 +160,14 @@ def test_durations_anchored_to_a_date(text: str, today: date | None, weeks: floa
         ("30 weeks pregant and my calves cramp", "pregnancy_weeks", 30),
         ("Two 250 ml energy drinks and a can of cola a day", "caffeine_mg_per_day", 195),
         ("twitching eyelid, I sleep like 4 hrs", "sleep_hours_per_night", 4),
+        ("calf twitch 2wks no weakness", "twitch_duration_weeks", 2),
+        ("twitchs in calves + feet 6 mo", "twitch_duration_weeks", 26.07),
+        ("A month and a half of my bicep twitching", "twitch_duration_weeks", 6.52),
+        ("3-4 cups of coffee a day, 6ish hours sleep", "sleep_hours_per_night", 6),
+        ("Calf cramps roughly three times a fortnight", "cramp_per_week", 1.5),
+        ("my feet cramp in bed every other night", "cramp_per_week", 3.5),
+        ("restless legs in the eves, 30wk pregnant, cramps too", "pregnancy_weeks", 30),
+        ("My left calf keeps jumping on and off, for 3 weeks now", "twitch_duration_weeks", 3),
     ],
 )
 def test_values_in_everyday_wording(text: str, finding: str, value: float) -> None:

@@ -19,9 +19,28 @@ from myotriage.engine.evidence import Sex
 from myotriage.knowledge.base import KnowledgeBase
 from myotriage.nlp.lexicon import Lexicon
 
-WEEKS = {"day": 1 / 7, "week": 1.0, "fortnight": 2.0, "month": 4.345, "year": 52.18}
+WEEKS = {
+    "day": 1 / 7,
+    "week": 1.0,
+    "fortnight": 2.0,
+    "month": 4.345,
+    "year": 52.18,
+    # Abbreviations people type into symptom checkers ("2wks", "6 mo"). Not a bare
+    # "d": with the number word "an" it would read "and" as a day.
+    "wk": 1.0,
+    "mth": 4.345,
+    "mo": 4.345,
+    "yr": 52.18,
+}
 MINUTES = {"second": 1 / 60, "sec": 1 / 60, "minute": 1.0, "min": 1.0, "hour": 60.0, "hr": 60.0}
-PER_WEEK = {"night": 7.0, "day": 7.0, "evening": 7.0, "week": 1.0, "month": 1 / 4.345}
+PER_WEEK = {
+    "night": 7.0,
+    "day": 7.0,
+    "evening": 7.0,
+    "week": 1.0,
+    "fortnight": 0.5,
+    "month": 1 / 4.345,
+}
 OWNER_WORDS = r"(?:my|his|her|our|their|a)"
 MONTHS = {
     name: n
@@ -96,7 +115,10 @@ class _Numbers:
     def __init__(self, lexicon: Lexicon) -> None:
         self.words = {k.lower(): v for k, v in lexicon.numbers.items()}
         # "five and a half": the half is added by value().
-        self.one = rf"(?:(?:\d+(?:\.\d+)?|{_alternation(list(self.words))})(?:\s+and\s+a\s+half)?)"
+        self.one = (
+            rf"(?:(?:\d+(?:\.\d+)?(?:ish)?|{_alternation(list(self.words))})"
+            r"(?:\s+and\s+a\s+half)?)"
+        )
         # "4 or 5", "4-5", "4 to 5": take the larger, the safer reading.
         self.pattern = self.group("num")
 
@@ -112,6 +134,7 @@ class _Numbers:
             if not p:
                 continue
             half = 0.0
+            p = p.removesuffix("ish")
             if p.endswith("and a half"):
                 p, half = p[: -len("and a half")].strip(), 0.5
             try:
@@ -185,14 +208,14 @@ def extract_values(
     # Pregnancy weeks first, so "28 weeks pregnant" is not read as a duration.
     preg_spans = []
     pregnancy_words = r"(?:preg\w*|along|gestation|gone|with my (?:first|second|third|fourth|baby))"
-    for m in re.finditer(rf"\b{n}\s*weeks?\s*{pregnancy_words}", low):
+    for m in re.finditer(rf"\b{n}\s*(?:weeks?|wks?)\s*{pregnancy_words}", low):
         v = num.value(m.group("num"))
         if v is not None:
             add("pregnancy_weeks", v, m, "weeks")
             preg_spans.append((m.start(), m.end()))
 
     # Twitch duration: "for 3 weeks", "since two months", "5 days ago"; vague "for months".
-    unit_words = "|".join(WEEKS)
+    unit_words = "|".join(sorted(WEEKS, key=len, reverse=True))
     for m in re.finditer(rf"\b{n}\s*(?P<unit>{unit_words})s?\b", low):
         if any(a <= m.start() < b for a, b in preg_spans):
             continue
@@ -203,6 +226,8 @@ def extract_values(
             continue
         v = num.value(m.group("num"))
         if v is not None:
+            if low[m.end() :].startswith(" and a half"):
+                v += 0.5  # "a month and a half"
             add("twitch_duration_weeks", v * WEEKS[m.group("unit")], m, "weeks")
     if today is not None:
         for m in SINCE_MONTH.finditer(text):
@@ -238,7 +263,7 @@ def extract_values(
     phrase_values(lexicon.frequency_phrases, "cramp_present", "cramp_per_week", "per_week")
     for m in re.finditer(
         rf"\b(?:{n}\s*(?:times?|nights?|days?|evenings?)?|once|twice)\s*(?:a|per|each|every|in a)"
-        rf"\s*(?P<per>night|day|week|month)",
+        rf"\s*(?P<per>night|day|week|fortnight|month)",
         low,
     ):
         before_per = m.group(0)[: m.start("per") - m.start()]
@@ -293,7 +318,8 @@ def extract_values(
     # Sleep hours.
     for m in re.finditer(
         rf"\b{n}\s*(?:hours?|hrs?)\s*(?:of\s*)?(?:sleep|a night|per night|each night)"
-        rf"|\bsleep(?:ing)?\s*(?:only|about|around|maybe|just|barely|like|more than|over)?"
+        rf"|\bsleep(?:ing|'s| is)?"
+        r"\s*(?:down to|only|about|around|maybe|just|barely|like|more than|over)?"
         rf"\s*{num.group('num2')}"
         rf"\s*(?:hours?|hrs?)",
         low,
