@@ -234,6 +234,23 @@ def test_a_stated_red_flag_never_becomes_its_absence(kb: KnowledgeBase) -> None:
     assert assess(ev, kb).triage.level >= TriageLevel.consultation_24
 
 
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        # Sentences that contain the words of a "that's fine" phrase but state the sign.
+        ("I don't know where I am and my legs keep cramping", "confusion"),
+        ("I get breathless sitting or lying down and my calves twitch", "breathless_at_rest"),
+        ("I have trouble talking or swallowing and my tongue twitches", "swallow_difficulty"),
+        ("My right arm is weak and my grip is not fine at all", "weakness"),
+        ("I can't open my mouth and my jaw is locked", "jaw_stiff"),
+        ("my pee looked like coca-cola after the gym", "dark_urine"),
+    ],
+)
+def test_stated_warning_signs_are_never_read_as_denied(text: str, finding: str) -> None:
+    r = parse(text, KB)
+    assert finding not in r.absent(), (text, r.absent())
+
+
 def test_text_mode_figures_on_the_development_set() -> None:
     require_shared()
     from myotriage.eval.run import Mode, evaluate
