@@ -251,6 +251,25 @@ def test_stated_warning_signs_are_never_read_as_denied(text: str, finding: str) 
     assert finding not in r.absent(), (text, r.absent())
 
 
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        ("My son, 14, has a fever of 39 and his legs ache.", "fever"),
+        ("My daughter's eyelid has been twitching for a week, she's got exams.", "twitch_present"),
+        ("My husband can't swallow his own spit and he's drooling.", "unable_swallow_saliva"),
+    ],
+)
+def test_a_carers_report_is_about_the_person_assessed(text: str, finding: str) -> None:
+    # Written wholly about someone else, the message describes the person being
+    # assessed (as the vignettes' carers' reports do).
+    assert finding in parse(text, KB).present()
+
+
+def test_family_history_stays_family_history_beside_own_symptoms() -> None:
+    r = parse("My dad had ALS and now my calf keeps twitching.", KB)
+    assert {"family_mnd", "twitch_present"} <= set(r.present())
+
+
 def test_text_mode_figures_on_the_development_set() -> None:
     require_shared()
     from myotriage.eval.run import Mode, evaluate

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -262,6 +262,11 @@ class Parser:
                 denials += [(span, fid) for fid in label.key.split("+")]
             else:
                 diseases.append((span, int(label.key)))
+        if _about_someone_else(clean, [sp for sp, _ in findings + sites], self._state):
+            # A carer's report ("my son has a fever of 39 and his legs ache") is about
+            # the person being assessed: their symptoms are the evidence.
+            for sp, _ in findings + sites:
+                sp._.is_family = False
         parsed = [self._finding(span, fid) for span, fid in findings]
         parsed += self._site_findings(doc, findings, sites)
         parsed += self._disease_findings(diseases)
@@ -489,6 +494,25 @@ def _looks_foreign(text: str) -> bool:
     if not words:
         return True
     return len(_ENGLISH.findall(text)) / len(words) < 0.05
+
+
+_OWN_AGE = re.compile(r"\b(?:i'?m|i am|im)\s+(?:a\s+|an\s+)?\d{1,3}\b", re.IGNORECASE)
+
+
+def _about_someone_else(text: str, spans: list[Span], state: Callable[[Span], State]) -> bool:
+    """Whether the whole message reports someone else's symptoms and none of the writer's.
+
+    True when some symptom is said of another person, the writer says nothing
+    about symptoms of their own (present, absent or unsure), and does not give
+    their own age. Family history of a disease is not affected (diseases are not
+    symptom spans).
+    """
+    states = [state(sp) for sp in spans]
+    if "other_person" not in states:
+        return False
+    if any(st in ("present", "absent", "uncertain") for st in states):
+        return False
+    return _OWN_AGE.search(text) is None
 
 
 @lru_cache(maxsize=4)
