@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -208,3 +209,26 @@ def test_interview_figures_on_the_development_set(kb: KnowledgeBase) -> None:
     assert abs(iv["triage_exact"] - full["triage_exact"]) <= 0.03
     assert abs(iv["top3"] - full["top3"]) <= 0.03
     assert np.isfinite(iv["questions_median"])
+
+
+def test_screening_left_counts_down_and_is_zero_after_screening() -> None:
+    ev = Evidence(age=30, sex="female")
+    asked: list[str] = []
+    seen: list[tuple[str, int]] = []
+    for _ in range(30):
+        step = next_question(ev, KB, asked)
+        if step.should_stop or step.question is None:
+            break
+        seen.append((step.question.phase, step.screening_left))
+        q = question_by_id(KB, step.question.id)
+        if q.kind.value == "number":
+            answer = Answer(values=dict.fromkeys(q.findings))
+        else:
+            answer = Answer(states=dict.fromkeys(q.findings, "no"))
+        ev = apply_answer(ev, q, answer, KB)
+        asked.append(q.id)
+    lefts = [left for phase, left in seen if phase == "screening"]
+    assert lefts and lefts[-1] == 0
+    # Answering "no" opens no follow-ups, so the count only goes down.
+    assert all(a == b + 1 for a, b in pairwise(lefts))
+    assert all(left == 0 for phase, left in seen if phase == "information")

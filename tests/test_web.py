@@ -19,7 +19,7 @@ from markupsafe import escape
 
 from myotriage import Evidence, KnowledgeBase
 from myotriage.api.app import create_app
-from myotriage.engine.interview import Answer
+from myotriage.engine.interview import Answer, next_question
 from myotriage.settings import Settings
 from myotriage.web.interview import replay
 from myotriage.web.routes import decode_evidence, encode_evidence
@@ -277,11 +277,16 @@ def test_a_tampered_answer_is_refused_not_replayed(client: TestClient) -> None:
 # --------------------------------------------------------------------------- the interview, no JS
 
 
-def test_interview_round_trip_without_javascript_ends_on_the_result(client: TestClient) -> None:
+def test_interview_round_trip_without_javascript_ends_on_the_result(
+    client: TestClient, kb: KnowledgeBase
+) -> None:
     first = start(client)
     assert first.question == "q_complaint" and first.kind == "any_of"
     # Every screen: progress, the question, why it is asked, and a don't-know button.
     assert "<progress" in first.html and "Question 1 of at most" in first.html
+    # Screening says how many warning-sign questions are still due.
+    left = next_question(Evidence(age=30, sex="female"), kb, []).screening_left
+    assert left > 0 and f"· about {left} more of these" in first.html
     assert "Asked first because" in first.html
     assert "dont_know" in first.actions
     choices = {"q_complaint": ["twitch_present"], "q_twitch_sites": ["twitch_site_eyelid"]}

@@ -83,6 +83,12 @@ class InterviewStep(Frozen):
     reason: str
     asked: int
     max_questions: int
+    screening_left: int = Field(
+        default=0,
+        ge=0,
+        description="Warning-sign questions still due after this one, as the answers stand "
+        "(a yes can open follow-ups)",
+    )
 
 
 class Answer(Frozen):
@@ -283,17 +289,21 @@ def next_question(
     # what the lookahead predicts, so they are not part of the floor.)
     red_flags = max((r.level for r in fired_rules(ev, kb)), default=TriageLevel.self_care)
     urgent = red_flags >= pol.stop_at_level
-    for q in pending:
-        # Once the person needs urgent care, only a question that could make it
-        # more urgent still is worth their time.
-        if q.forced and (not urgent or _could_raise(q, ev, red_flags, kb)):
-            return InterviewStep(
-                should_stop=False,
-                question=_present(q, ev, kb, "screening", 0.0, 1.0),
-                asked=n_asked,
-                max_questions=pol.max_questions,
-                reason=q.rationale,
-            )
+    # Once the person needs urgent care, only a question that could make it more
+    # urgent still is worth their time.
+    screening = [
+        q for q in pending if q.forced and (not urgent or _could_raise(q, ev, red_flags, kb))
+    ]
+    if screening:
+        q = screening[0]
+        return InterviewStep(
+            should_stop=False,
+            question=_present(q, ev, kb, "screening", 0.0, 1.0),
+            asked=n_asked,
+            max_questions=pol.max_questions,
+            reason=q.rationale,
+            screening_left=len(screening) - 1,
+        )
     if not pending:
         return stop("Every relevant question has been asked.")
     if urgent:

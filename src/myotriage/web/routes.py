@@ -26,7 +26,7 @@ from myotriage.engine.assess import assess
 from myotriage.engine.evidence import Evidence
 from myotriage.engine.interview import (
     Answer,
-    InterviewQuestion,
+    InterviewStep,
     apply_answer,
     next_question,
     question_by_id,
@@ -180,11 +180,12 @@ def web_pages(kb: KnowledgeBase) -> WebPages:
         request: Request,
         state: InterviewState,
         ev: Evidence,
-        q: InterviewQuestion,
-        cap: int,
+        step: InterviewStep,
         sub: Submitted,
         problems: list[FormProblem] | None = None,
     ) -> HTMLResponse:
+        q = step.question
+        assert q is not None  # callers show a page only for a step with a question
         # The engine keeps screening after a life-threatening answer; the person
         # is told at once what the engine already advises, and may stop there.
         triage = assess(ev, kb).triage
@@ -193,7 +194,8 @@ def web_pages(kb: KnowledgeBase) -> WebPages:
             "q": q,
             "kinds": QuestionKind,
             "number": len(state.asked) + 1,
-            "cap": cap,
+            "cap": step.max_questions,
+            "screening_left": step.screening_left,
             "phase": PHASE_WORDS.get(q.phase, ""),
             "token": encode_interview(state),
             "sub": sub,
@@ -270,7 +272,7 @@ def web_pages(kb: KnowledgeBase) -> WebPages:
         q = step.question
         if q is None:
             return _leave(request, _result_url(ev))
-        return question_page(request, state, ev, q, step.max_questions, prefill(q, state.undone))
+        return question_page(request, state, ev, step, prefill(q, state.undone))
 
     @router.post("/interview", response_model=None)
     def interview_answer(
@@ -307,7 +309,7 @@ def web_pages(kb: KnowledgeBase) -> WebPages:
                 answer = FormProblem(first_control(current), message)
         if isinstance(answer, FormProblem):
             # Nothing is lost: the token is unchanged and what was sent is shown again.
-            return question_page(request, state, ev, current, step.max_questions, sub, [answer])
+            return question_page(request, state, ev, step, sub, [answer])
         new_state = state.answered(AnsweredQuestion(question=current.id, answer=answer))
         if next_question(new_ev, kb, new_state.asked).should_stop:
             return _leave(request, _result_url(new_ev))
