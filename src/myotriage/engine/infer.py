@@ -94,6 +94,56 @@ def _components(pos: IntArray, links: FloatArray) -> list[tuple[IntArray, IntArr
     return out
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """How a component's conditions sit on its findings' axes.
+
+    ``multi`` are conditions linked to two or more of the findings (each needs a
+    step of the sweep, ``steps[n]`` its (axis, p) pairs); ``single`` those linked
+    to exactly one (``single_axis``, ``single_p``), folded into the start state.
+    """
+
+    k: int
+    single: IntArray
+    single_axis: IntArray
+    single_p: FloatArray
+    multi: IntArray
+    steps: list[list[tuple[int, float]]]
+
+
+def _layout(conds: IntArray, fids: IntArray, links: FloatArray) -> _Layout:
+    sub = links[np.ix_(conds, fids)]
+    linked = sub > 0
+    n_axes = linked.sum(axis=1)
+    single = np.flatnonzero(n_axes == 1)
+    multi = np.flatnonzero(n_axes >= 2)
+    single_axis = np.argmax(linked[single], axis=1)
+    rows_of, axes_of = np.nonzero(linked[multi])
+    steps: list[list[tuple[int, float]]] = [[] for _ in multi]
+    for r, a, p in zip(
+        rows_of.tolist(), axes_of.tolist(), sub[multi[rows_of], axes_of].tolist(), strict=True
+    ):
+        steps[r].append((a, p))
+    return _Layout(len(fids), single, single_axis, sub[single, single_axis], multi, steps)
+
+
+def _start(lay: _Layout, priors: FloatArray, leak: FloatArray) -> FloatArray:
+    """(2^k states, rows): the joint of the partial ORs before any ``multi`` step.
+
+    Per row and axis, the chance that the leak (``leak`` per axis) and the
+    single-parent causes all leave the partial OR off is a product, summed in
+    logs over each axis's causes; axis 0 is the most significant bit.
+    """
+    onehot = np.zeros((len(lay.single), lay.k))
+    onehot[np.arange(len(lay.single)), lay.single_axis] = 1.0
+    stay_off = np.exp(np.log1p(-priors[:, lay.single] * lay.single_p) @ onehot + np.log1p(-leak))
+    bits = _bit_table(lay.k)
+    alpha: FloatArray = np.prod(
+        np.where(bits[:, None, :], 1.0 - stay_off[None, :, :], stay_off[None, :, :]), axis=2
+    )
+    return alpha
+
+
 # Above this many state-times-condition entries a component's marginals come from a
 # backward pass rather than from one forced-on row per condition (tests set it to
 # 0 and to a large value to check both ways).
@@ -150,40 +200,19 @@ def _sweep(
     to s(1 - p)/(1 - πp), so P(e | c = 1) = Z + p(1 - π)/(1 - πp) · α(that
     axis 0, all others 1), a sum of non-negative terms.
     """
-    k = len(fids)
-    sub = links[np.ix_(conds, fids)]
-    linked = sub > 0
-    n_axes = linked.sum(axis=1)
-    single = np.flatnonzero(n_axes == 1)
-    multi = np.flatnonzero(n_axes >= 2)
+    lay = _layout(conds, fids, links)
+    k, single, multi, steps = lay.k, lay.single, lay.multi, lay.steps
     # Forced-on rows cost (2^k x rows) per step; past a size a backward pass over
     # one row is cheaper.
     use_forced = (1 << k) * len(multi) <= FORCED_ROWS_LIMIT
     forced = np.tile(prior, (len(multi) if use_forced else 0, 1))
     forced[np.arange(len(forced)), multi[: len(forced)]] = 1.0
     priors = np.vstack([prior[None, :], np.where(masks, 0.0, prior[None, :]), forced])
-    single_axis = np.argmax(linked[single], axis=1)
-    single_p = sub[single, single_axis]
-    # Per row and axis: chance the leak and the single-parent causes all leave
-    # the partial OR off (a product, summed in logs over each axis's causes).
-    onehot = np.zeros((len(single), k))
-    onehot[np.arange(len(single)), single_axis] = 1.0
-    stay_off = np.exp(np.log1p(-priors[:, single] * single_p) @ onehot + np.log1p(-leak[fids]))
-    # Starting joint of the k partial ORs (axis 0 the most significant bit).
-    bits = _bit_table(k)
-    alpha = np.prod(
-        np.where(bits[:, None, :], 1.0 - stay_off[None, :, :], stay_off[None, :, :]), axis=2
-    )
+    alpha = _start(lay, priors, leak[fids])
     on = np.empty_like(alpha)
     on_views = _or_views(on, k)
     scratch = np.empty(alpha.size // 2)
     scratch_views = [scratch.reshape(zero.shape) for zero, _ in on_views]
-    rows_of, axes_of = np.nonzero(linked[multi])
-    steps: list[list[tuple[int, float]]] = [[] for _ in multi]
-    for r, a, p in zip(
-        rows_of.tolist(), axes_of.tolist(), sub[multi[rows_of], axes_of].tolist(), strict=True
-    ):
-        steps[r].append((a, p))
     row_priors = np.ascontiguousarray(priors.T)  # per condition, its prior in every row
     history = None if use_forced else np.empty((len(multi), alpha.shape[0]))
     for n, (j, step) in enumerate(zip(multi.tolist(), steps, strict=True)):
@@ -200,8 +229,10 @@ def _sweep(
         on *= row_priors[j]
         alpha += on
     pi_s = prior[single]
-    gain = single_p * (1.0 - pi_s) / (1.0 - pi_s * single_p)
-    return _Swept(alpha.T, k, len(masks), prior, multi, single, single_axis, gain, steps, history)
+    gain = lay.single_p * (1.0 - pi_s) / (1.0 - pi_s * lay.single_p)
+    return _Swept(
+        alpha.T, k, len(masks), prior, multi, single, lay.single_axis, gain, steps, history
+    )
 
 
 def _backward(sw: _Swept, kept: npt.NDArray[np.bool_]) -> FloatArray:
@@ -370,22 +401,10 @@ def _marginals_by_row(
     of the evidence given the state, so P(c_j = 1, e) = π_j <α_j, Tⱼᵀ β_{j+1}>.
     All terms are non-negative: nothing cancels.
     """
-    k = len(fids)
-    sub = links[np.ix_(conds, fids)]
-    linked = sub > 0
-    n_axes = linked.sum(axis=1)
-    single = np.flatnonzero(n_axes == 1)
-    multi = np.flatnonzero(n_axes >= 2)
-    single_axis = np.argmax(linked[single], axis=1)
-    single_p = sub[single, single_axis]
-    onehot = np.zeros((len(single), k))
-    onehot[np.arange(len(single)), single_axis] = 1.0
-    stay_off = np.exp(np.log1p(-priors[:, single] * single_p) @ onehot + np.log1p(-leak[fids]))
-    bits = _bit_table(k)
-    alpha = np.prod(
-        np.where(bits[:, None, :], 1.0 - stay_off[None, :, :], stay_off[None, :, :]), axis=2
-    )
-    steps = [[(int(a), float(sub[j, a])) for a in np.flatnonzero(linked[j])] for j in multi]
+    lay = _layout(conds, fids, links)
+    k, single, multi, steps = lay.k, lay.single, lay.multi, lay.steps
+    single_axis, single_p = lay.single_axis, lay.single_p
+    alpha = _start(lay, priors, leak[fids])
     row_priors = np.ascontiguousarray(priors.T)
     kept = np.empty((len(multi), *alpha.shape))
     on = np.empty_like(alpha)
