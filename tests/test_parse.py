@@ -168,6 +168,11 @@ def test_durations_anchored_to_a_date(text: str, today: date | None, weeks: floa
         ("my feet cramp in bed every other night", "cramp_per_week", 3.5),
         ("restless legs in the eves, 30wk pregnant, cramps too", "pregnancy_weeks", 30),
         ("My left calf keeps jumping on and off, for 3 weeks now", "twitch_duration_weeks", 3),
+        ("I'm 6 months pregnant and my calves cramp", "pregnancy_weeks", 26.07),
+        ("The cramp lasted a good quarter of an hour", "cramp_duration_minutes", 15),
+        ("Calf twitching. Caffeine: none. Alcohol: none.", "caffeine_mg_per_day", 0),
+        ("Eyelid twitching, and I don't drink alcohol at all", "alcohol_units_per_week", 0),
+        ("3 coffees a day and my eyelid has twitched for a week", "twitch_duration_weeks", 1),
     ],
 )
 def test_values_in_everyday_wording(text: str, finding: str, value: float) -> None:

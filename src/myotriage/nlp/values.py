@@ -214,6 +214,12 @@ def extract_values(
             add("pregnancy_weeks", v, m, "weeks")
             preg_spans.append((m.start(), m.end()))
 
+    for m in re.finditer(rf"\b{n}\s*months?\s*pregnant", low):
+        v = num.value(m.group("num"))
+        if v is not None:
+            add("pregnancy_weeks", v * WEEKS["month"], m, "weeks")
+            preg_spans.append((m.start(), m.end()))
+
     # Twitch duration: "for 3 weeks", "since two months", "5 days ago"; vague "for months".
     unit_words = "|".join(sorted(WEEKS, key=len, reverse=True))
     for m in re.finditer(rf"\b{n}\s*(?P<unit>{unit_words})s?\b", low):
@@ -221,6 +227,12 @@ def extract_values(
             continue
         if re.search(r"\btimes?\s*$", low[: m.start()]):
             continue  # "a few times a day" is how often, not how long
+        if m.group("num") in ("a", "an") and not re.search(
+            r"(?:^|[.!?,;:(]|\b(?:for|about|around|almost|nearly|over|past|last|than|just|only|"
+            r"since|roughly|maybe|in|of|whole|entire))\s*$",
+            low[: m.start()],
+        ):
+            continue  # "3 coffees a day" is a rate, not how long the twitching has gone on
         sent = _sentence_of(doc, m.start())
         if not _mentions(doc, sent, kb, "twitch_present"):
             continue
@@ -285,7 +297,7 @@ def extract_values(
     total, first, last = 0.0, None, None
     for drink in lexicon.drinks:
         # "two 250 ml energy drinks", "a big mug of coffee": sizes are skipped over.
-        size = r"(?:\d+\s*ml\s*|(?:big|large|small|tall)\s+)?"
+        size = r"(?:(?:big|large|small|tall)\s+)?(?:\d+\s*ml\s*)?"
         pattern = rf"\b{n}\s*(?:x\s*)?{size}(?:{_alternation(drink.words)})\b"
         for m in re.finditer(pattern, low):
             count = num.value(m.group("num"))
@@ -298,6 +310,21 @@ def extract_values(
         span = re.search(re.escape(low[first.start() : last.end()]), low)
         if span is not None:
             add("caffeine_mg_per_day", total, span, "mg_per_day")
+
+    # Said to be none at all: "Caffeine: none", "I don't drink alcohol", "teetotal".
+    none_said = r"\s*[:\-]\s*(?:none|nil|zero|0)\b"
+    no_caffeine = re.search(
+        rf"\bcaffeine{none_said}|\bno caffeine\b|\b(?:don'?t|do not|never) (?:drink|have) "
+        r"(?:any )?(?:coffee|caffeine)\b",
+        low,
+    )
+    if no_caffeine:
+        add("caffeine_mg_per_day", 0.0, no_caffeine, "mg_per_day")
+    no_alcohol = re.search(
+        rf"\b(?:alcohol|booze){none_said}|\bteetotal\b|\btee-total\b|\bsober for\b"
+        r"|\b(?:don'?t|do not|never) (?:drink|touch) (?:any )?(?:alcohol|booze)\b|\bno alcohol\b",
+        low,
+    )
 
     # Alcohol units a week.
     units, first = 0.0, None
@@ -314,6 +341,8 @@ def extract_values(
             first = first or m
     if first is not None and units > 0:
         add("alcohol_units_per_week", units, first, "units_per_week")
+    elif no_alcohol:
+        add("alcohol_units_per_week", 0.0, no_alcohol, "units_per_week")
 
     # Sleep hours.
     for m in re.finditer(
