@@ -12,14 +12,13 @@ import json
 import subprocess
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
-from myotriage import KnowledgeBase, load_knowledge
+from myotriage import load_knowledge
+from myotriage.eval.annotated import ParseScore, score_annotated
 from myotriage.nlp.parse import parse
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,48 +40,19 @@ def load_seconds() -> float:
     return float(out.stdout.strip())
 
 
-def score(path: Path, kb: KnowledgeBase) -> dict[str, Any]:
-    """Precision, recall, negation and value accuracy on one annotated file."""
-    tp: Counter[str] = Counter()
-    fp: Counter[str] = Counter()
-    fn: Counter[str] = Counter()
-    neg_total = neg_right = value_total = value_right = 0
-    sentences = yaml.safe_load(path.read_text())["sentences"]
-    for s in sentences:
-        r = parse(s["text"], kb)
-        present = set(r.present())
-        for f in list(present):
-            present |= kb.ancestors[f]
-        got = {f: True for f in present} | {f: False for f in r.absent()}
-        truth_present = set(s.get("present", []))
-        for f in list(truth_present):
-            truth_present |= kb.ancestors[f]
-        truth = {f: True for f in truth_present} | {f: False for f in s.get("absent", [])}
-        for f, v in got.items():
-            (tp if truth.get(f) is v else fp)[f] += 1
-        for f, v in truth.items():
-            fn[f] += got.get(f) is not v
-            if v is False:
-                neg_total += 1
-                neg_right += got.get(f) is False
-        for f, v in (s.get("values") or {}).items():
-            value_total += 1
-            found = [x.value for x in r.values if x.id == f]
-            value_right += bool(found) and abs(found[0] - v) <= max(0.15 * abs(v), 0.5)
-    t, f_p, f_n = sum(tp.values()), sum(fp.values()), sum(fn.values())
+def rounded(sc: ParseScore) -> dict[str, Any]:
+    """A score for printing: figures to 3 decimals."""
+
+    def r3(x: float | None) -> float | None:
+        return None if x is None else round(x, 3)
+
     return {
-        "sentences": len(sentences),
-        "precision": round(t / max(1, t + f_p), 3),
-        "recall": round(t / max(1, t + f_n), 3),
-        "negation_accuracy": round(neg_right / max(1, neg_total), 3),
-        "value_accuracy": round(value_right / max(1, value_total), 3),
-        "per_finding": {
-            f: {
-                "precision": round(tp[f] / (tp[f] + fp[f]), 3) if tp[f] + fp[f] else None,
-                "recall": round(tp[f] / (tp[f] + fn[f]), 3) if tp[f] + fn[f] else None,
-            }
-            for f in sorted(set(tp) | set(fp) | set(fn))
-        },
+        "sentences": sc.sentences,
+        "precision": r3(sc.precision),
+        "recall": r3(sc.recall),
+        "negation_accuracy": r3(sc.negation_accuracy),
+        "value_accuracy": r3(sc.value_accuracy),
+        "per_finding": {f: {k: r3(v) for k, v in d.items()} for f, d in sc.per_finding.items()},
     }
 
 
@@ -94,8 +64,8 @@ def main() -> None:
         t0 = time.perf_counter()
         parse(MESSAGE, kb)
         times.append((time.perf_counter() - t0) * 1000)
-    own = score(SENTENCES, kb)
-    heldout = score(HELDOUT, kb)
+    own = rounded(score_annotated(SENTENCES, kb))
+    heldout = rounded(score_annotated(HELDOUT, kb))
     print(
         json.dumps(
             {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 from typing import Any
 
@@ -11,6 +10,7 @@ import yaml
 
 from myotriage import KnowledgeBase, TriageLevel, assess, load_knowledge
 from myotriage.errors import TextError
+from myotriage.eval.annotated import ParseScore, score_annotated
 from myotriage.nlp.parse import MAX_CHARS, parse
 
 from .conftest import DATA, DEV_CASES, require_shared
@@ -28,40 +28,8 @@ def closed_present(ids: list[str]) -> set[str]:
     return out
 
 
-def score() -> dict[str, Any]:
-    tp: Counter[str] = Counter()
-    fp: Counter[str] = Counter()
-    fn: Counter[str] = Counter()
-    neg_total = neg_right = 0
-    value_total = value_right = 0
-    for s in SENTENCES:
-        r = parse(s["text"], KB)
-        got = {f: True for f in closed_present(r.present())} | {f: False for f in r.absent()}
-        truth = {f: True for f in closed_present(s.get("present", []))}
-        truth |= {f: False for f in s.get("absent", [])}
-        for f, v in got.items():
-            (tp if truth.get(f) is v else fp)[f] += 1
-        for f, v in truth.items():
-            if got.get(f) is not v:
-                fn[f] += 1
-            if v is False:
-                neg_total += 1
-                neg_right += got.get(f) is False
-        for f, v in (s.get("values") or {}).items():
-            value_total += 1
-            found = [x.value for x in r.values if x.id == f]
-            value_right += bool(found) and abs(found[0] - v) <= max(0.15 * abs(v), 0.5)
-    p = sum(tp.values()) / max(1, sum(tp.values()) + sum(fp.values()))
-    rec = sum(tp.values()) / max(1, sum(tp.values()) + sum(fn.values()))
-    return {
-        "precision": p,
-        "recall": rec,
-        "negation_accuracy": neg_right / max(1, neg_total),
-        "value_accuracy": value_right / max(1, value_total),
-        "tp": tp,
-        "fp": fp,
-        "fn": fn,
-    }
+def score() -> ParseScore:
+    return score_annotated(DATA / "parse_sentences.yaml", KB)
 
 
 def test_annotated_set_is_big_and_covers_every_finding() -> None:
@@ -86,10 +54,10 @@ def test_held_out_set_uses_only_known_findings() -> None:
 
 def test_precision_recall_and_negation_on_the_annotated_set() -> None:
     s = score()
-    assert s["negation_accuracy"] >= 0.95
-    assert s["precision"] >= 0.90
-    assert s["recall"] >= 0.80
-    assert s["value_accuracy"] >= 0.80
+    assert s.negation_accuracy >= 0.95
+    assert s.precision >= 0.90
+    assert s.recall >= 0.80
+    assert s.value_accuracy >= 0.80
 
 
 @pytest.mark.parametrize(

@@ -300,6 +300,20 @@ def _read(
     return post, z, z_rows[1:first_forced] / z
 
 
+def _after_negatives(
+    prior: FloatArray, neg: IntArray, links: FloatArray, leak: FloatArray
+) -> tuple[FloatArray, float]:
+    """Priors updated by the negative findings, and log P(negative findings).
+
+    Each absent finding multiplies condition i's "on" weight by (1 - p_if): closed form.
+    """
+    q = np.prod(1.0 - links[:, neg], axis=1) if len(neg) else np.ones(len(prior))
+    on = prior * q
+    updated: FloatArray = on / (on + 1.0 - prior)
+    log_z = float(np.sum(np.log1p(-leak[neg])) + np.sum(np.log(on + 1.0 - prior)))
+    return updated, log_z
+
+
 def posterior(
     prior: FloatArray,
     pos: IntArray,
@@ -339,10 +353,7 @@ def posterior_variants(
     pos = np.asarray(pos, dtype=np.intp)
     n = len(prior)
     # Negative findings: condition i's "on" weight times Π_f (1 - p_if).
-    q = np.prod(1.0 - links[:, neg], axis=1) if len(neg) else np.ones(n)
-    on = prior * q
-    updated = on / (on + 1.0 - prior)
-    log_z_neg = float(np.sum(np.log1p(-leak[neg])) + np.sum(np.log(on + 1.0 - prior)))
+    updated, log_z_neg = _after_negatives(prior, neg, links, leak)
     # Scenario masks: every what-if subset, and "everything off" last.
     masks = np.zeros((len(what_if) + 1, n), dtype=bool)
     for r, subset in enumerate(what_if):
@@ -483,9 +494,7 @@ def answer_lookahead(
     prior = np.asarray(prior, dtype=np.float64)
     pos = np.asarray(pos, dtype=np.intp)
     cand = np.asarray(candidates, dtype=np.intp)
-    q = np.prod(1.0 - links[:, neg], axis=1) if len(neg) else np.ones(len(prior))
-    on = prior * q
-    updated = on / (on + 1.0 - prior)  # π' after the negative findings
+    updated, _ = _after_negatives(prior, neg, links, leak)  # π' after the negative findings
     p_c = links[:, cand]  # conditions x candidates
     stay = 1.0 - updated[:, None] * p_c
     with np.errstate(divide="ignore", invalid="ignore"):
