@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -30,16 +31,18 @@ def random_network(seed: int, n: int, m: int) -> tuple[np.ndarray, np.ndarray, n
 
 @contextmanager
 def marginals_by(way: str) -> Iterator[None]:
-    """Force one of the two ways a component's marginals are computed."""
-    saved = infer.FORCED_ROWS_LIMIT
-    infer.FORCED_ROWS_LIMIT = 10**12 if way == "forced_rows" else 0
+    """Force one of the ways a component's marginals are computed: forced-on rows
+    with each step as one matrix or as per-axis updates, or a backward pass."""
+    saved = infer.FORCED_ROWS_LIMIT, infer.MATRIX_MAX_K
+    infer.FORCED_ROWS_LIMIT = 0 if way == "backward" else 10**12
+    infer.MATRIX_MAX_K = 8 if way == "forced_rows_matrix" else 0
     try:
         yield
     finally:
-        infer.FORCED_ROWS_LIMIT = saved
+        infer.FORCED_ROWS_LIMIT, infer.MATRIX_MAX_K = saved
 
 
-WAYS = pytest.mark.parametrize("way", ["forced_rows", "backward"])
+WAYS = pytest.mark.parametrize("way", ["forced_rows_matrix", "forced_rows", "backward"])
 
 
 @WAYS
@@ -194,3 +197,32 @@ def test_matches_pgmpy_on_the_real_network(kb: KnowledgeBase, n_pos: int) -> Non
     ours = posterior(prior, pos, neg, net.links, net.leak).probability
     theirs = _pgmpy_posteriors(kb, prior, pos, neg)
     np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-9)
+
+
+@given(seed=st.integers(0, 10_000), split=st.data())
+@settings(max_examples=60, deadline=None)
+def test_a_read_only_network_uses_the_structure_cache_and_gets_the_same_answer(
+    seed: int, split: st.DataObject
+) -> None:
+    prior, links, leak = random_network(seed, 8, 10)
+    frozen = links.copy()
+    frozen.setflags(write=False)
+    states = split.draw(st.lists(st.sampled_from([0, 1, 2]), min_size=10, max_size=10))
+    pos = np.array([f for f, s in enumerate(states) if s == 1], dtype=np.intp)
+    neg = np.array([f for f, s in enumerate(states) if s == 2], dtype=np.intp)
+    want = brute_force_posterior(prior, pos, neg, links, leak)
+    for _ in range(2):  # the second call reads the cached structure
+        got = posterior(prior, pos, neg, frozen, leak, what_if=[np.array([0, 1])])
+        np.testing.assert_allclose(got.probability, want, rtol=0, atol=1e-12)
+    assert id(frozen) in infer._BUILDERS
+
+
+def test_the_structure_cache_goes_with_its_network() -> None:
+    prior, links, leak = random_network(1, 6, 6)
+    links.setflags(write=False)
+    posterior(prior, np.array([0, 1, 2]), np.array([3]), links, leak)
+    key = id(links)
+    assert key in infer._BUILDERS
+    del links
+    gc.collect()
+    assert key not in infer._BUILDERS

@@ -16,7 +16,7 @@ from myotriage.engine.assessment import (
     TriageReason,
 )
 from myotriage.engine.evidence import ClosedEvidence, Evidence, close, positive_without
-from myotriage.engine.explain import contributions, likelihood_ratios
+from myotriage.engine.explain import explanations
 from myotriage.engine.infer import posterior, posterior_variants
 from myotriage.engine.triage import (
     Reason,
@@ -107,36 +107,35 @@ def assess(evidence: Evidence, kb: KnowledgeBase) -> Assessment:
         # No rule spoke: the plan's safety net says what would make it more urgent.
         worsening = plan.safety_net[:2]
 
-    lr_pos, lr_neg = likelihood_ratios(net, prior, ev.pos, ev.neg)
     pol = kb.policy
-    order = np.argsort(-post.probability, kind="stable")
+    probability = post.probability.tolist()
+    order = np.argsort(-post.probability, kind="stable").tolist()
+    shown = order[: pol.max_causes_shown]
+    while len(shown) > 1 and probability[shown[-1]] < pol.min_probability_shown:
+        shown.pop()
     causes: list[Cause] = []
-    for i in order[: pol.max_causes_shown]:
-        p = float(post.probability[i])
-        if p < pol.min_probability_shown and causes:
-            break
+    for i, why in zip(shown, explanations(shown, net, prior, ev.pos, ev.neg), strict=True):
         c = kb.conditions[net.condition_ids[i]]
-        why = [
-            Factor(
-                finding=k.finding,
-                label=kb.findings[k.finding].label,
-                state="present" if k.present else "absent",
-                likelihood_ratio=round(k.likelihood_ratio, 4),
-                direction="toward" if k.likelihood_ratio > 1 else "away",
-            )
-            for k in contributions(int(i), net, lr_pos, lr_neg, ev.pos, ev.neg)
-        ]
         causes.append(
             Cause(
                 id=c.id,
                 name=c.name,
-                probability=round(p, 6),
+                probability=round(probability[i], 6),
                 prior=round(float(prior[i]), 8),
                 urgency=c.urgency,
                 description=c.description,
                 base_rate=c.base_rate,
                 icd10cm=c.icd10cm,
-                why=why,
+                why=[
+                    Factor(
+                        finding=k.finding,
+                        label=kb.findings[k.finding].label,
+                        state="present" if k.present else "absent",
+                        likelihood_ratio=round(k.likelihood_ratio, 4),
+                        direction="toward" if k.likelihood_ratio > 1 else "away",
+                    )
+                    for k in why
+                ],
             )
         )
     notices: list[str] = []

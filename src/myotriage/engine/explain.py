@@ -9,7 +9,9 @@ away from it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -19,8 +21,7 @@ from myotriage.knowledge.base import FloatArray, IntArray, Network
 NEGLIGIBLE = 1.05
 
 
-@dataclass(frozen=True)
-class Contribution:
+class Contribution(NamedTuple):
     """One finding's effect on one condition."""
 
     finding: str
@@ -36,32 +37,49 @@ def likelihood_ratios(
     if len(pos):
         lp = links[:, pos]
         # Chance each finding stays off with every condition at its prior...
-        stay_off = (1.0 - net.leak[pos]) * np.prod(1.0 - prior[:, None] * lp, axis=0)
+        own = 1.0 - prior[:, None] * lp
+        stay_off = (1.0 - net.leak[pos]) * own.prod(axis=0)
         # ...and with condition i known inactive (divide its own term back out).
-        off_without = stay_off[None, :] / (1.0 - prior[:, None] * lp)
+        off_without = stay_off / own
         p_not_i = 1.0 - off_without
         p_with_i = 1.0 - off_without * (1.0 - lp)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            lr_pos = np.where(p_not_i > 0, p_with_i / p_not_i, np.inf)
+        lr_pos = np.divide(p_with_i, p_not_i, out=np.full_like(p_with_i, np.inf), where=p_not_i > 0)
     else:
         lr_pos = np.ones((len(prior), 0))
     lr_neg = 1.0 - links[:, neg] if len(neg) else np.ones((len(prior), 0))
     return lr_pos, lr_neg
 
 
-def contributions(
-    i: int, net: Network, lr_pos: FloatArray, lr_neg: FloatArray, pos: IntArray, neg: IntArray
-) -> list[Contribution]:
-    """Condition ``i``'s meaningful contributions, strongest first."""
-    out = [
-        Contribution(net.finding_ids[f], True, float(lr_pos[i, j]))
-        for j, f in enumerate(pos)
-        if not 1 / NEGLIGIBLE < lr_pos[i, j] < NEGLIGIBLE
-    ]
-    out += [
-        Contribution(net.finding_ids[f], False, float(lr_neg[i, j]))
-        for j, f in enumerate(neg)
-        if lr_neg[i, j] < 1 / NEGLIGIBLE
-    ]
-    out.sort(key=lambda c: abs(np.log(max(c.likelihood_ratio, 1e-12))), reverse=True)
+def explanations(
+    rows: Sequence[int], net: Network, prior: FloatArray, pos: IntArray, neg: IntArray
+) -> list[list[Contribution]]:
+    """For each condition index in ``rows``, its meaningful contributions, strongest first.
+
+    The ratios are those of :func:`likelihood_ratios`, worked out for ``rows`` only.
+    """
+    lr_pos, lr_neg = likelihood_ratios(net, prior, pos, neg)
+    by_pos = lr_pos[rows].tolist()
+    by_neg = lr_neg[rows].tolist()
+    present = [net.finding_ids[f] for f in pos.tolist()]
+    absent = [net.finding_ids[f] for f in neg.tolist()]
+    out = []
+    # Plain floats from here: a handful of findings per condition, where numpy
+    # scalars would cost more than the arithmetic.
+    for lr_pos, lr_neg in zip(by_pos, by_neg, strict=True):
+        found = [
+            Contribution(fid, True, lr)
+            for fid, lr in zip(present, lr_pos, strict=True)
+            if not 1 / NEGLIGIBLE < lr < NEGLIGIBLE
+        ]
+        found += [
+            Contribution(fid, False, lr)
+            for fid, lr in zip(absent, lr_neg, strict=True)
+            if lr < 1 / NEGLIGIBLE
+        ]
+        found.sort(key=_strength, reverse=True)
+        out.append(found)
     return out
+
+
+def _strength(c: Contribution) -> float:
+    return abs(math.log(max(c.likelihood_ratio, 1e-12)))

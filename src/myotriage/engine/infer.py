@@ -20,9 +20,11 @@ the size of a component, not of the whole evidence.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+import weakref
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -109,6 +111,11 @@ class _Layout:
     single_p: FloatArray
     multi: IntArray
     steps: list[list[tuple[int, float]]]
+    onehot: FloatArray  # (single, k): each single-parent condition's axis
+    single_zero_state: IntArray  # per single: the state with its axis 0, all others 1
+    # For a small k, each multi step as one matrix: T_j - I, where T_j moves the
+    # joint of the partial ORs when condition j is on (None for a larger k).
+    step_deltas: FloatArray | None
 
 
 def _layout(conds: IntArray, fids: IntArray, links: FloatArray) -> _Layout:
@@ -124,19 +131,93 @@ def _layout(conds: IntArray, fids: IntArray, links: FloatArray) -> _Layout:
         rows_of.tolist(), axes_of.tolist(), sub[multi[rows_of], axes_of].tolist(), strict=True
     ):
         steps[r].append((a, p))
-    return _Layout(len(fids), single, single_axis, sub[single, single_axis], multi, steps)
+    onehot = np.zeros((len(single), len(fids)))
+    onehot[np.arange(len(single)), single_axis] = 1.0
+    k = len(fids)
+    zero_state = (1 << k) - 1 - (1 << (k - 1 - single_axis))
+    deltas = _step_deltas(k, steps) if k <= MATRIX_MAX_K else None
+    return _Layout(
+        k, single, single_axis, sub[single, single_axis], multi, steps, onehot, zero_state, deltas
+    )
 
 
-def _start(lay: _Layout, priors: FloatArray, leak: FloatArray) -> FloatArray:
+# Up to this many axes a multi step is one small matrix product (at most 16 x 16)
+# instead of a few array updates per axis; tests set it to 0 and to 8 to check both.
+MATRIX_MAX_K = 4
+
+
+def _step_deltas(k: int, steps: list[list[tuple[int, float]]]) -> FloatArray:
+    """Per multi step, T - I: T is the Kronecker product over axes (axis 0 the most
+    significant) of [[1 - p, 0], [p, 1]] on the axes the condition reaches and the
+    identity elsewhere (a partial OR that is off turns on with chance p)."""
+    out = np.empty((len(steps), 1 << k, 1 << k))
+    for n, step in enumerate(steps):
+        per_axis = [np.eye(2) for _ in range(k)]
+        for axis, p in step:
+            per_axis[axis] = np.array([[1.0 - p, 0.0], [p, 1.0]])
+        t: FloatArray = np.ones((1, 1))
+        for a in per_axis:
+            t = np.kron(t, a).astype(np.float64, copy=False)
+        out[n] = t - np.eye(1 << k)
+    return out
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One independent component of the positive findings, with its layout."""
+
+    fids: IntArray
+    conds: IntArray
+    layout: _Layout
+
+
+# Structures are cached per links array (only a read-only one, as a knowledge
+# base's is) and per set of positive findings: they depend on nothing else, and
+# working them out costs more than a small component's whole sweep.
+STRUCTURE_CACHE_SIZE = 1024
+_BUILDERS: dict[int, Callable[[bytes], tuple[_Part, ...]]] = {}
+
+
+def _build_parts(pos: IntArray, links: FloatArray) -> tuple[_Part, ...]:
+    return tuple(
+        _Part(fids, conds, _layout(conds, fids, links)) for fids, conds in _components(pos, links)
+    )
+
+
+def _builder(links: FloatArray) -> Callable[[bytes], tuple[_Part, ...]]:
+    """A cached structure builder for one read-only links array."""
+    key = id(links)
+    # A weak reference, so the cache neither keeps the network alive nor
+    # outlives it (its entry goes when the array is collected).
+    ref = weakref.ref(links, lambda _: _BUILDERS.pop(key, None))
+
+    @lru_cache(maxsize=STRUCTURE_CACHE_SIZE)
+    def build(pos_bytes: bytes) -> tuple[_Part, ...]:
+        arr = ref()
+        assert arr is not None  # the caller holds it
+        return _build_parts(np.frombuffer(pos_bytes, dtype=np.intp), arr)
+
+    _BUILDERS[key] = build
+    return build
+
+
+def _parts(pos: IntArray, links: FloatArray) -> tuple[_Part, ...]:
+    """The components of ``pos`` with their layouts, cached for a read-only ``links``."""
+    if links.flags.writeable:
+        return _build_parts(pos, links)
+    build = _BUILDERS.get(id(links)) or _builder(links)
+    return build(np.ascontiguousarray(pos, dtype=np.intp).tobytes())
+
+
+def _start(lay: _Layout, single_priors: FloatArray, leak: FloatArray) -> FloatArray:
     """(2^k states, rows): the joint of the partial ORs before any ``multi`` step.
 
-    Per row and axis, the chance that the leak (``leak`` per axis) and the
-    single-parent causes all leave the partial OR off is a product, summed in
-    logs over each axis's causes; axis 0 is the most significant bit.
+    ``single_priors`` is (rows, single-parent conditions). Per row and axis, the
+    chance that the leak (``leak`` per axis) and the single-parent causes all
+    leave the partial OR off is a product, summed in logs over each axis's
+    causes; axis 0 is the most significant bit.
     """
-    onehot = np.zeros((len(lay.single), lay.k))
-    onehot[np.arange(len(lay.single)), lay.single_axis] = 1.0
-    stay_off = np.exp(np.log1p(-priors[:, lay.single] * lay.single_p) @ onehot + np.log1p(-leak))
+    stay_off = np.exp(np.log1p(-single_priors * lay.single_p) @ lay.onehot + np.log1p(-leak))
     bits = _bit_table(lay.k)
     alpha: FloatArray = np.prod(
         np.where(bits[:, None, :], 1.0 - stay_off[None, :, :], stay_off[None, :, :]), axis=2
@@ -165,21 +246,13 @@ class _Swept:
     k: int
     n_what_if: int
     prior: FloatArray
-    multi: IntArray
-    single: IntArray
-    single_axis: IntArray
+    layout: _Layout
     single_gain: FloatArray
-    steps: list[list[tuple[int, float]]]
     history: FloatArray | None
 
 
 def _sweep(
-    prior: FloatArray,
-    masks: npt.NDArray[np.bool_],
-    conds: IntArray,
-    fids: IntArray,
-    links: FloatArray,
-    leak: FloatArray,
+    prior: FloatArray, masks: npt.NDArray[np.bool_], lay: _Layout, leak: FloatArray
 ) -> _Swept:
     """One component, exactly: a forward pass carrying every scenario side by side.
 
@@ -200,21 +273,31 @@ def _sweep(
     to s(1 - p)/(1 - πp), so P(e | c = 1) = Z + p(1 - π)/(1 - πp) · α(that
     axis 0, all others 1), a sum of non-negative terms.
     """
-    lay = _layout(conds, fids, links)
     k, single, multi, steps = lay.k, lay.single, lay.multi, lay.steps
     # Forced-on rows cost (2^k x rows) per step; past a size a backward pass over
     # one row is cheaper.
     use_forced = (1 << k) * len(multi) <= FORCED_ROWS_LIMIT
-    forced = np.tile(prior, (len(multi) if use_forced else 0, 1))
-    forced[np.arange(len(forced)), multi[: len(forced)]] = 1.0
-    priors = np.vstack([prior[None, :], np.where(masks, 0.0, prior[None, :]), forced])
-    alpha = _start(lay, priors, leak[fids])
+    n_forced = len(multi) if use_forced else 0
+    n_masks = len(masks)
+    # Per condition, its prior in every scenario row: the real priors, each
+    # "what if" (its subset forced off), then each multi condition forced on.
+    row_priors = np.empty((len(prior), 1 + n_masks + n_forced))
+    row_priors[:] = prior[:, None]
+    row_priors[:, 1 : 1 + n_masks][masks.T] = 0.0
+    row_priors[multi[:n_forced], np.arange(1 + n_masks, 1 + n_masks + n_forced)] = 1.0
+    alpha = _start(lay, row_priors[single].T, leak)
     on = np.empty_like(alpha)
+    history = None if use_forced else np.empty((len(multi), alpha.shape[0]))
+    if lay.step_deltas is not None and k <= MATRIX_MAX_K and history is None:
+        for j, delta in zip(multi.tolist(), lay.step_deltas, strict=True):
+            # alpha <- (1 - π) alpha + π T alpha, with π per scenario row
+            np.matmul(delta, alpha, out=on)
+            on *= row_priors[j]
+            alpha += on
+        return _swept(alpha, n_masks, prior, lay, history)
     on_views = _or_views(on, k)
     scratch = np.empty(alpha.size // 2)
     scratch_views = [scratch.reshape(zero.shape) for zero, _ in on_views]
-    row_priors = np.ascontiguousarray(priors.T)  # per condition, its prior in every row
-    history = None if use_forced else np.empty((len(multi), alpha.shape[0]))
     for n, (j, step) in enumerate(zip(multi.tolist(), steps, strict=True)):
         if history is not None:
             history[n] = alpha[:, 0]
@@ -228,11 +311,15 @@ def _sweep(
         on -= alpha
         on *= row_priors[j]
         alpha += on
-    pi_s = prior[single]
+    return _swept(alpha, n_masks, prior, lay, history)
+
+
+def _swept(
+    alpha: FloatArray, n_masks: int, prior: FloatArray, lay: _Layout, history: FloatArray | None
+) -> _Swept:
+    pi_s = prior[lay.single]
     gain = lay.single_p * (1.0 - pi_s) / (1.0 - pi_s * lay.single_p)
-    return _Swept(
-        alpha.T, k, len(masks), prior, multi, single, lay.single_axis, gain, steps, history
-    )
+    return _Swept(alpha.T, lay.k, n_masks, prior, lay, gain, history)
 
 
 def _backward(sw: _Swept, kept: npt.NDArray[np.bool_]) -> FloatArray:
@@ -248,11 +335,12 @@ def _backward(sw: _Swept, kept: npt.NDArray[np.bool_]) -> FloatArray:
     beta = np.ascontiguousarray(np.all(bits[:, None, :] | ~kept[None, :, :], axis=2), dtype=float)
     t_beta = np.empty_like(beta)
     t_views = _or_views(t_beta, sw.k)
-    out = np.empty((len(sw.multi), kept.shape[0]))
-    for n in range(len(sw.multi) - 1, -1, -1):
-        pi = float(sw.prior[sw.multi[n]])
+    lay = sw.layout
+    out = np.empty((len(lay.multi), kept.shape[0]))
+    for n in range(len(lay.multi) - 1, -1, -1):
+        pi = float(sw.prior[lay.multi[n]])
         np.copyto(t_beta, beta)
-        for axis, p in sw.steps[n]:
+        for axis, p in lay.steps[n]:
             zero, one = t_views[axis]
             zero *= 1.0 - p
             zero += p * one
@@ -272,9 +360,11 @@ def _read(
     out of every row (sums of probabilities, still exact). Returns (posterior
     of the component's conditions, Z, P(e | scenario) / P(e) per "what if").
     """
+    lay = sw.layout
     rows = sw.alpha.shape[0]
     table = sw.alpha
-    if not kept.all():
+    everything = bool(kept.all())
+    if not everything:
         gone = tuple(1 + int(a) for a in np.flatnonzero(~kept))
         table = table.reshape((rows,) + (2,) * sw.k).sum(axis=gone).reshape(rows, -1)
     z_rows = table[:, -1]
@@ -286,17 +376,20 @@ def _read(
         return post, 0.0, np.ones(sw.n_what_if)
     first_forced = 1 + sw.n_what_if
     if multi_joint is None:
-        post[sw.multi] = sw.prior[sw.multi] * z_rows[first_forced:] / z
+        post[lay.multi] = sw.prior[lay.multi] * z_rows[first_forced:] / z
     else:
-        post[sw.multi] = multi_joint / z
+        post[lay.multi] = multi_joint / z
     # Single-parent conditions: their axis 0 and every other kept axis 1.
-    n_kept = int(kept.sum())
-    position = np.cumsum(kept) - 1  # an axis's place among the kept axes
-    on_kept = kept[sw.single_axis]
-    axes = sw.single_axis[on_kept]
-    axis_zero = table[0, (1 << n_kept) - 1 - (1 << (n_kept - 1 - position[axes]))]
-    s = sw.single[on_kept]
-    post[s] = sw.prior[s] * (z + sw.single_gain[on_kept] * axis_zero) / z
+    if everything:
+        s, gain, axis_zero = lay.single, sw.single_gain, table[0, lay.single_zero_state]
+    else:
+        n_kept = int(kept.sum())
+        position = np.cumsum(kept) - 1  # an axis's place among the kept axes
+        on_kept = kept[lay.single_axis]
+        axes = lay.single_axis[on_kept]
+        axis_zero = table[0, (1 << n_kept) - 1 - (1 << (n_kept - 1 - position[axes]))]
+        s, gain = lay.single[on_kept], sw.single_gain[on_kept]
+    post[s] = sw.prior[s] * (z + gain * axis_zero) / z
     return post, z, z_rows[1:first_forced] / z
 
 
@@ -352,57 +445,56 @@ def posterior_variants(
     prior = np.asarray(prior, dtype=np.float64)
     pos = np.asarray(pos, dtype=np.intp)
     n = len(prior)
-    # Negative findings: condition i's "on" weight times Π_f (1 - p_if).
-    updated, log_z_neg = _after_negatives(prior, neg, links, leak)
-    # Scenario masks: every what-if subset, and "everything off" last.
-    masks = np.zeros((len(what_if) + 1, n), dtype=bool)
-    for r, subset in enumerate(what_if):
-        masks[r, subset] = True
-    masks[-1, :] = True
+    # One error state for the whole call: a probability of 0 is a log of -inf here.
     with np.errstate(divide="ignore"):
-        log_off_prior = np.where(masks, np.log1p(-updated)[None, :], 0.0).sum(axis=1)
-    swept = [
-        (fids, conds, _sweep(updated[conds], masks[:, conds], conds, fids, links, leak))
-        for fids, conds in _components(pos, links)
-    ]
-    variants = [None, *unobserved]
-    kept_by_component = [
-        np.array(
-            [np.ones(len(fids), dtype=bool) if d is None else ~np.isin(fids, d) for d in variants]
-        )
-        for fids, _, _ in swept
-    ]
-    joints = [
-        None if sw.history is None else _backward(sw, kept)
-        for (_, _, sw), kept in zip(swept, kept_by_component, strict=True)
-    ]
-    results = []
-    for v in range(len(variants)):
-        out = updated.copy()
-        log_z = log_z_neg
-        log_off = log_off_prior.copy()
-        for (_, conds, sw), kept, joint in zip(swept, kept_by_component, joints, strict=True):
-            if not kept[v].any():
-                continue  # nothing observed here: the priors stand
-            post, z, ratio = _read(sw, kept[v], None if joint is None else joint[:, v])
-            out[conds] = post
-            with np.errstate(divide="ignore"):
-                log_z += float(np.log(z))
-                log_off += np.log(ratio)
-        off = np.clip(np.exp(log_off), 0.0, 1.0)
-        results.append(
-            Posterior(
-                probability=out,
-                none_active=float(off[-1]),
-                log_evidence=log_z,
-                all_off=tuple(float(x) for x in off[:-1]),
+        # Negative findings: condition i's "on" weight times Π_f (1 - p_if).
+        updated, log_z_neg = _after_negatives(prior, neg, links, leak)
+        # Scenario masks: every what-if subset, and "everything off" last.
+        masks = np.zeros((len(what_if) + 1, n), dtype=bool)
+        for r, subset in enumerate(what_if):
+            masks[r, subset] = True
+        masks[-1, :] = True
+        log_off_prior = np.where(masks, np.log1p(-updated), 0.0).sum(axis=1)
+        swept = [
+            (part, _sweep(updated[part.conds], masks[:, part.conds], part.layout, leak[part.fids]))
+            for part in _parts(pos, links)
+        ]
+        kept_by_component = [
+            np.array(
+                [np.ones(len(part.fids), dtype=bool)] + [~np.isin(part.fids, d) for d in unobserved]
             )
-        )
+            for part, _ in swept
+        ]
+        joints = [
+            None if sw.history is None else _backward(sw, kept)
+            for (_, sw), kept in zip(swept, kept_by_component, strict=True)
+        ]
+        results = []
+        for v in range(1 + len(unobserved)):
+            out = updated.copy()
+            log_z = log_z_neg
+            log_off = log_off_prior.copy()
+            for (part, sw), kept, joint in zip(swept, kept_by_component, joints, strict=True):
+                if not kept[v].any():
+                    continue  # nothing observed here: the priors stand
+                post, z, ratio = _read(sw, kept[v], None if joint is None else joint[:, v])
+                out[part.conds] = post
+                log_z += math.log(z) if z > 0.0 else -math.inf
+                log_off += np.log(ratio)
+            off = np.clip(np.exp(log_off), 0.0, 1.0).tolist()
+            results.append(
+                Posterior(
+                    probability=out,
+                    none_active=off[-1],
+                    log_evidence=log_z,
+                    all_off=tuple(off[:-1]),
+                )
+            )
     return results
 
 
 def _marginals_by_row(
-    priors: FloatArray, conds: IntArray, fids: IntArray, links: FloatArray, leak: FloatArray
+    priors: FloatArray, lay: _Layout, leak: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """One component under many prior vectors at once, by forward-backward.
 
@@ -412,10 +504,9 @@ def _marginals_by_row(
     of the evidence given the state, so P(c_j = 1, e) = π_j <α_j, Tⱼᵀ β_{j+1}>.
     All terms are non-negative: nothing cancels.
     """
-    lay = _layout(conds, fids, links)
     k, single, multi, steps = lay.k, lay.single, lay.multi, lay.steps
     single_axis, single_p = lay.single_axis, lay.single_p
-    alpha = _start(lay, priors, leak[fids])
+    alpha = _start(lay, priors[:, single], leak)
     row_priors = np.ascontiguousarray(priors.T)
     kept = np.empty((len(multi), *alpha.shape))
     on = np.empty_like(alpha)
@@ -502,9 +593,9 @@ def answer_lookahead(
     # Every condition's posterior, row 0 the evidence, row 1 + c "and c absent".
     post = np.vstack([updated[None, :], rows.T])
     log_no = np.log1p(-leak[cand]) + np.log(np.clip(stay, 1e-300, None)).sum(axis=0)
-    for fids, conds in _components(pos, links):
-        marg, z = _marginals_by_row(post[:, conds], conds, fids, links, leak)
-        post[:, conds] = marg
+    for part in _parts(pos, links):
+        marg, z = _marginals_by_row(post[:, part.conds], part.layout, leak[part.fids])
+        post[:, part.conds] = marg
         with np.errstate(divide="ignore"):
             log_no += np.log(z[1:]) - np.log(z[0])
     p_no = np.clip(np.exp(log_no), 0.0, 1.0)

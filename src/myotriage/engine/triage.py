@@ -89,13 +89,18 @@ def _compile(expr: Expr) -> Predicate:
     raise ValueError("empty expression")  # the schema makes this unreachable
 
 
-def holds(expr: Expr, ev: ClosedEvidence) -> bool:
-    """Evaluate a knowledge-base expression against closed evidence."""
+def predicate(expr: Expr) -> Predicate:
+    """A knowledge-base expression as a function of closed evidence, compiled once."""
     entry = _COMPILED.get(id(expr))
     if entry is None or entry[0] is not expr:
         entry = (expr, _compile(expr))
         _COMPILED[id(expr)] = entry
-    return entry[1](ev)
+    return entry[1]
+
+
+def holds(expr: Expr, ev: ClosedEvidence) -> bool:
+    """Evaluate a knowledge-base expression against closed evidence."""
+    return predicate(expr)(ev)
 
 
 def _trigger(expr: Expr) -> frozenset[str] | None:
@@ -149,18 +154,33 @@ def what_if_subsets(ev: ClosedEvidence, kb: KnowledgeBase) -> WhatIf:
     For each level above self-care, every condition needing at least that
     level; for each present symptom or sign, the conditions that can cause it.
     """
+    levels, by_level, complaint_ids = _what_if_tables(kb)
     net = kb.network
-    levels = tuple(lv for lv in TriageLevel if lv != TriageLevel.self_care)
-    subsets = [np.flatnonzero(net.urgency >= lv.rank) for lv in levels]
+    subsets = list(by_level)
     complaints = []
-    for f in ev.pos:
-        fid = net.finding_ids[f]
-        finding = kb.findings[fid]
-        rare = (finding.leak or 0.0) <= kb.policy.unexplained_max_leak
-        if finding.kind in COMPLAINT_KINDS and rare:
-            complaints.append(fid)
+    for f in ev.pos.tolist():
+        if f in complaint_ids:
+            complaints.append(net.finding_ids[f])
             subsets.append(net.parents[f])
     return WhatIf(levels, tuple(complaints), tuple(subsets))
+
+
+@lru_cache(maxsize=8)
+def _what_if_tables(
+    kb: KnowledgeBase,
+) -> tuple[tuple[TriageLevel, ...], tuple[IntArray, ...], frozenset[int]]:
+    """Per knowledge base: the levels above self-care, the conditions needing at least
+    each, and the findings that count as complaints for "unexplained"."""
+    net = kb.network
+    levels = tuple(lv for lv in TriageLevel if lv != TriageLevel.self_care)
+    by_level = tuple(np.flatnonzero(net.urgency >= lv.rank) for lv in levels)
+    complaints = frozenset(
+        f
+        for f, fid in enumerate(net.finding_ids)
+        if kb.findings[fid].kind in COMPLAINT_KINDS
+        and (kb.findings[fid].leak or 0.0) <= kb.policy.unexplained_max_leak
+    )
+    return levels, by_level, complaints
 
 
 def group_probabilities(wi: WhatIf, post: Posterior) -> dict[TriageLevel, float]:

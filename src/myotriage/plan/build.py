@@ -17,7 +17,7 @@ import numpy as np
 
 from myotriage.engine.assessment import CautionNote, Plan, PlanItem, SourceRef
 from myotriage.engine.evidence import ClosedEvidence
-from myotriage.engine.triage import holds
+from myotriage.engine.triage import Predicate, predicate
 from myotriage.knowledge.base import FloatArray, KnowledgeBase
 from myotriage.knowledge.schema import Grade, Intervention, RedFlagRule, Topic
 
@@ -44,6 +44,9 @@ class _Tables:
     sources: Mapping[str, tuple[SourceRef, ...]]
     for_causes: Mapping[str, tuple[str, ...]]
     rules: tuple[tuple[RedFlagRule, frozenset[Topic]], ...]
+    # Per intervention: its cautions ("avoid" first) as (test, note ready to show).
+    cautions: Mapping[str, tuple[tuple[Predicate, CautionNote], ...]]
+    trying_any: frozenset[str]  # findings saying the person already tries some remedy
 
 
 @lru_cache(maxsize=8)
@@ -68,14 +71,26 @@ def _tables(kb: KnowledgeBase) -> _Tables:
     causes = {iv.id: tuple(kb.conditions[c].short_name for c in iv.for_conditions) for iv in ivs}
     # Rules about a specific complaint before general ones, the most dangerous first.
     rules = sorted(kb.rules, key=lambda r: (Topic.general in r.topics, -r.level.rank))
-    return _Tables(ivs, relevance, sources, causes, tuple((r, frozenset(r.topics)) for r in rules))
+    cautions = {
+        iv.id: tuple(
+            (predicate(c.when), CautionNote(severity=c.severity, text=c.text))
+            for c in sorted(iv.cautions, key=lambda c: c.severity != "avoid")
+        )
+        for iv in ivs
+    }
+    return _Tables(
+        ivs,
+        relevance,
+        sources,
+        causes,
+        tuple((r, frozenset(r.topics)) for r in rules),
+        cautions,
+        frozenset().union(*(iv.trying_when for iv in ivs)),
+    )
 
 
 def _item(iv: Intervention, relevance: float, ev: ClosedEvidence, tables: _Tables) -> PlanItem:
-    cautions = [
-        CautionNote(severity=c.severity, text=c.text) for c in iv.cautions if holds(c.when, ev)
-    ]
-    cautions.sort(key=lambda c: c.severity != "avoid")
+    cautions = [note for test, note in tables.cautions[iv.id] if test(ev)]
     return PlanItem(
         id=iv.id,
         name=iv.name,
@@ -95,8 +110,8 @@ def _item(iv: Intervention, relevance: float, ev: ClosedEvidence, tables: _Table
 
 def _topics(ev: ClosedEvidence, probability: FloatArray, kb: KnowledgeBase) -> set[Topic]:
     topics = {Topic.general}
-    for i, cid in enumerate(kb.network.condition_ids):
-        if probability[i] >= 0.1:
+    for cid, p in zip(kb.network.condition_ids, probability.tolist(), strict=True):
+        if p >= 0.1:
             topics.update(kb.conditions[cid].topics)
     if "twitch_present" in ev.present:
         topics.add(Topic.twitch)
@@ -130,10 +145,11 @@ def build_plan(
     self_care: list[tuple[float, Intervention, float]] = []
     doctor: list[tuple[float, Intervention, float]] = []
     against: list[tuple[float, Intervention, float]] = []
+    trying_any = not ev.present.isdisjoint(tables.trying_any)
     for iv, relevance in zip(
         tables.interventions, (tables.relevance @ probability).tolist(), strict=True
     ):
-        tried = not ev.present.isdisjoint(iv.trying_when)
+        tried = trying_any and not ev.present.isdisjoint(iv.trying_when)
         if relevance < MIN_RELEVANCE and not tried:
             continue
         if iv.grade in (Grade.evidence_against, Grade.insufficient):
