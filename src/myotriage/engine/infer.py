@@ -126,39 +126,52 @@ def _layout(conds: IntArray, fids: IntArray, links: FloatArray) -> _Layout:
     multi = np.flatnonzero(n_axes >= 2)
     single_axis = np.argmax(linked[single], axis=1)
     rows_of, axes_of = np.nonzero(linked[multi])
+    step_p = sub[multi[rows_of], axes_of]
     steps: list[list[tuple[int, float]]] = [[] for _ in multi]
-    for r, a, p in zip(
-        rows_of.tolist(), axes_of.tolist(), sub[multi[rows_of], axes_of].tolist(), strict=True
-    ):
+    for r, a, p in zip(rows_of.tolist(), axes_of.tolist(), step_p.tolist(), strict=True):
         steps[r].append((a, p))
     onehot = np.zeros((len(single), len(fids)))
     onehot[np.arange(len(single)), single_axis] = 1.0
     k = len(fids)
     zero_state = (1 << k) - 1 - (1 << (k - 1 - single_axis))
-    deltas = _step_deltas(k, steps) if k <= MATRIX_MAX_K else None
+    deltas = _step_deltas(k, len(multi), rows_of, axes_of, step_p) if k <= MATRIX_MAX_K else None
     return _Layout(
-        k, single, single_axis, sub[single, single_axis], multi, steps, onehot, zero_state, deltas
+        k,
+        single,
+        single_axis,
+        sub[single, single_axis],
+        multi,
+        steps,
+        onehot,
+        zero_state,
+        deltas,
     )
 
 
-# Up to this many axes a multi step is one small matrix product (at most 16 x 16)
-# instead of a few array updates per axis; tests set it to 0 and to 8 to check both.
+# Up to this many axes a multi step is one small matrix product (at most 16 x 16,
+# kept with the cached structure) instead of a few array updates per axis; past it
+# the matrices cost more than they save. Tests set it to 0 and to 8 to check both.
 MATRIX_MAX_K = 4
 
 
-def _step_deltas(k: int, steps: list[list[tuple[int, float]]]) -> FloatArray:
+def _step_deltas(
+    k: int, n_steps: int, step_index: IntArray, step_axis: IntArray, step_p: FloatArray
+) -> FloatArray:
     """Per multi step, T - I: T is the Kronecker product over axes (axis 0 the most
     significant) of [[1 - p, 0], [p, 1]] on the axes the condition reaches and the
     identity elsewhere (a partial OR that is off turns on with chance p)."""
-    out = np.empty((len(steps), 1 << k, 1 << k))
-    for n, step in enumerate(steps):
-        per_axis = [np.eye(2) for _ in range(k)]
-        for axis, p in step:
-            per_axis[axis] = np.array([[1.0 - p, 0.0], [p, 1.0]])
-        t: FloatArray = np.ones((1, 1))
-        for a in per_axis:
-            t = np.kron(t, a).astype(np.float64, copy=False)
-        out[n] = t - np.eye(1 << k)
+    factors = np.zeros((n_steps, k, 2, 2))
+    factors[:, :, 0, 0] = 1.0
+    factors[:, :, 1, 1] = 1.0
+    factors[step_index, step_axis, 0, 0] = 1.0 - step_p
+    factors[step_index, step_axis, 1, 0] = step_p
+    t = factors[:, 0]
+    for a in range(1, k):
+        size = 2 << (a - 1)
+        t = (t[:, :, None, :, None] * factors[:, a, None, :, None, :]).reshape(
+            n_steps, 2 * size, 2 * size
+        )
+    out: FloatArray = t - np.eye(1 << k)
     return out
 
 
@@ -459,9 +472,13 @@ def posterior_variants(
             (part, _sweep(updated[part.conds], masks[:, part.conds], part.layout, leak[part.fids]))
             for part in _parts(pos, links)
         ]
+        # Per component, per variant: which of its findings stay observed.
+        dropped = [set(np.asarray(d).tolist()) for d in unobserved]
         kept_by_component = [
             np.array(
-                [np.ones(len(part.fids), dtype=bool)] + [~np.isin(part.fids, d) for d in unobserved]
+                [[True] * len(part.fids)]
+                + [[f not in d for f in part.fids.tolist()] for d in dropped],
+                dtype=bool,
             )
             for part, _ in swept
         ]
