@@ -9,11 +9,13 @@ These machines are shared and their speed drifts from one minute to the next,
 so the two endpoints are not measured once each, one after the other: after a
 warm-up, they alternate for ``ROUNDS`` rounds, and each round's ratio compares
 two runs made seconds apart. Prints one JSON line with, per endpoint, the
-throughput over all rounds, the median round's p50 and the worst round's p99,
-then the median of the per-round ratios of assess to trivial throughput (the
-figure the target is about) and every round's figures. The load generator
-shares the machine's two cores with the server, so the figures are a lower
-bound.
+throughput over all rounds, the median round's p50 and p99 and the worst
+round's p99; the median of the per-round ratios of assess to trivial
+throughput (the figure the target is about) and every round's figures; one
+run cycling through every development vignette (a realistic mix, and no
+single body to cache); and, measured in this process without a network, where
+an assess request's time goes (app, engine, JSON). The load generator shares
+the machine's two cores with the server, so the figures are a lower bound.
 """
 
 from __future__ import annotations
@@ -308,7 +310,8 @@ def in_process() -> dict[str, float]:
 
 
 def summary(runs: list[dict[str, float]]) -> dict[str, float]:
-    """One endpoint over all rounds: throughput overall, median p50, worst p99."""
+    """One endpoint over all rounds: throughput overall, the median round's p50 and
+    p99, and the worst round's p99 (shared machines stall now and then)."""
     requests = sum(r["requests"] for r in runs)
     seconds = sum(r["seconds"] for r in runs)
     return {
@@ -316,7 +319,8 @@ def summary(runs: list[dict[str, float]]) -> dict[str, float]:
         "errors": sum(r["errors"] for r in runs),
         "per_second": round(requests / seconds, 1),
         "p50_ms": round(float(np.median([r["p50_ms"] for r in runs])), 2),
-        "p99_ms": round(max(r["p99_ms"] for r in runs), 2),
+        "p99_ms": round(float(np.median([r["p99_ms"] for r in runs])), 2),
+        "p99_ms_worst_round": round(max(r["p99_ms"] for r in runs), 2),
     }
 
 
