@@ -65,6 +65,29 @@ class Unit(Strict):
     factor: float
 
 
+class Concept(Strict):
+    """A finding said in words of one's own: one word from every group, in any order,
+    within ``window`` tokens of one clause ("my pee looked like flat coke": a urine
+    word and a dark-colour word). ``unless`` words in that stretch, or within
+    ``unless_reach`` tokens of it, cancel it (the colour is "dark yellow")."""
+
+    groups: list[list[Annotated[str, Field(min_length=1, pattern=r"^\S+$")]]] = Field(min_length=2)
+    window: Annotated[int, Field(ge=1, le=20)] = 8
+    unless: Words = Field(default_factory=list)
+    unless_reach: Annotated[int, Field(ge=0, le=40)] = 2  # tokens either side
+
+
+class Concepts(Strict):
+    """Findings described in words of one's own, and where a clause ends (a concept's
+    words must share one: "no chest pain, breathing fine" is not pain on breathing)."""
+
+    clause_breaks: Words
+    clause_openers: Words
+    denial_after: Words
+    denial_skip: Words
+    findings: dict[str, list[Concept]]
+
+
 class Combination(Strict):
     """Two or more of ``findings`` present give ``gives``."""
 
@@ -87,6 +110,24 @@ class SlowOnset(Strict):
     finding: str
     gives: str
     phrases: Words
+
+
+class MedicineStarted(Strict):
+    """A medicine with a start or dose-rise phrase just before it (or ``after`` it) gives
+    ``gives``."""
+
+    gives: str
+    medicines: list[str]
+    phrases: Words
+    after: Words
+
+
+class NoMedicines(Strict):
+    """Phrases denying every medicine finding, and words that put one in the past."""
+
+    findings: list[str]
+    phrases: Words
+    stopped: Words
 
 
 class DoseEscalation(Strict):
@@ -115,9 +156,12 @@ class Lexicon(Strict):
     absent_phrases: dict[str, Words] = Field(default_factory=dict)
     extra_phrases: dict[str, Words] = Field(default_factory=dict)
     combinations: list[Combination] = Field(default_factory=list)
+    concepts: Concepts | None = None
     rapid_onset: RapidOnset | None = None
     slow_onset: SlowOnset | None = None
     dose_escalation: DoseEscalation | None = None
+    medicine_started: MedicineStarted | None = None
+    no_medicines: NoMedicines | None = None
 
 
 class Termset(Strict):
@@ -151,9 +195,9 @@ def load_language(kb: KnowledgeBase) -> tuple[Lexicon, Context]:
     context: Context | None = None
     sources: list[tuple[str, type[BaseModel], Any]] = [
         (
-            "lexicon.yaml + amounts.yaml",
+            "lexicon.yaml + amounts.yaml + concepts.yaml",
             Lexicon,
-            {**_read("lexicon.yaml"), **_read("amounts.yaml")},
+            {**_read("lexicon.yaml"), **_read("amounts.yaml"), **_read("concepts.yaml")},
         ),
         ("context.yaml", Context, _read("context.yaml")),
     ]
@@ -183,9 +227,25 @@ def load_language(kb: KnowledgeBase) -> tuple[Lexicon, Context]:
             ),
             *((f"disease_mentions → {d.worry}", d.worry) for d in lexicon.disease_mentions),
             *((f"combinations → {c.gives}", c.gives) for c in lexicon.combinations),
+            *(
+                (f"medicine_started → {f}", f)
+                for m in [lexicon.medicine_started]
+                if m is not None
+                for f in [m.gives, *m.medicines]
+            ),
+            *(
+                (f"no_medicines → {f}", f)
+                for m in [lexicon.no_medicines]
+                if m is not None
+                for f in m.findings
+            ),
             *((f"absent_phrases → {k}", k) for k in lexicon.absent_phrases),
             *((f"extra_phrases → {k}", k) for k in lexicon.extra_phrases),
             *((f"combinations → {f}", f) for c in lexicon.combinations for f in c.findings),
+            *(
+                (f"concepts → {k}", k)
+                for k in (lexicon.concepts.findings if lexicon.concepts else {})
+            ),
         ]
         for where, fid in named:
             if fid not in boolean:

@@ -139,7 +139,24 @@ class Parser:
         self.context_steps = self._context_steps(self.nlp, self.context)
         self.labels: dict[str, _Label] = {}
         phrases = self._phrases()
-        self.words = sorted({w for p in phrases for w in p.split()})
+        concepts = self.lexicon.concepts
+        self.concepts = [
+            (fid, [frozenset(g) for g in c.groups], c.window, frozenset(c.unless), c.unless_reach)
+            for fid, rules in (concepts.findings.items() if concepts else ())
+            for c in rules
+        ]
+        self.denial_after = frozenset(concepts.denial_after if concepts else ())
+        self.denial_skip = frozenset(concepts.denial_skip if concepts else ())
+        self.clause_breaks = frozenset(concepts.clause_breaks if concepts else ())
+        self.clause_openers = frozenset(concepts.clause_openers if concepts else ())
+        for fid, *_ in self.concepts:
+            self.labels[f"finding:{fid}"] = _Label("finding", fid)
+        concept_words = {w for _, groups, *_ in self.concepts for g in groups for w in g}
+        self.concept_index: dict[str, list[int]] = {}
+        for n, (_, groups, *_) in enumerate(self.concepts):
+            for w in groups[0]:
+                self.concept_index.setdefault(w, []).append(n)
+        self.words = sorted({w for p in phrases for w in p.split()} | concept_words)
         self.word_set = frozenset(self.words)
         self.fuzzy_words = [w for w in self.words if len(w) >= 5 and w.isalpha()]
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="NORM")
@@ -195,6 +212,9 @@ class Parser:
                 add(f.synonyms, _Label("finding", f.id))
         for fid, words in lex.absent_phrases.items():
             add(words, _Label("denial", fid))
+        if lex.no_medicines is not None:
+            for fid in lex.no_medicines.findings:
+                add(lex.no_medicines.phrases, _Label("denial", fid))
         for site, words in lex.sites.items():
             add(words, _Label("site", site))
         for n, d in enumerate(lex.disease_mentions):
@@ -247,8 +267,13 @@ class Parser:
             Span(doc, start, end, label=self.nlp.vocab.strings[mid])
             for mid, start, end in self.matcher(doc)
         ]
-        doc.spans[SPAN_KEY] = _longest_first(matches)
         doc = self.sentencizer(doc)
+        kept = _longest_first(matches)
+        # Concept spans come after the longest-match pass: they are wide and must
+        # not swallow the phrases found inside them.
+        doc.spans[SPAN_KEY] = sorted(
+            kept + self._concept_spans(doc, kept), key=lambda s: (s.start, s.end)
+        )
         for step in self.context_steps:
             doc = step(doc)
         findings, sites, diseases, denials = [], [], [], []
@@ -267,7 +292,10 @@ class Parser:
             # the person being assessed: their symptoms are the evidence.
             for sp, _ in findings + sites:
                 sp._.is_family = False
-        parsed = [self._finding(span, fid) for span, fid in findings]
+        parsed = [
+            self._finding(span, fid, "absent" if self._stopped_medicine(span, fid) else None)
+            for span, fid in findings
+        ]
         parsed += self._site_findings(doc, findings, sites)
         parsed += self._disease_findings(diseases)
         # "Breathing's fine" says a finding is absent by itself; hedged, it says nothing.
@@ -281,6 +309,7 @@ class Parser:
         parsed += self._rapid_onset(doc, findings)
         parsed += self._slow_onset(findings)
         parsed += self._dose_escalation(doc, findings)
+        parsed += self._medicine_started(findings)
         parsed += self._combinations(parsed)
         understood = {(p.start, p.end) for p in parsed} | {(v.start, v.end) for v in values}
         not_understood = [
@@ -301,6 +330,70 @@ class Parser:
             warnings=warnings,
         )
 
+    def _concept_spans(self, doc: Doc, found: list[Span]) -> list[Span]:
+        """Findings described in the writer's own words (``concepts`` in concepts.yaml).
+
+        The words must share a clause. The span is the later of them, so every
+        cue before it in the clause, including one between the words ("my pee
+        isn't dark", "my pee might be brownish"), sets its state. A phrase of the
+        same finding over the same stretch already says it: nothing is added.
+        """
+        out: list[Span] = []
+        for clause in self._clauses(doc):
+            norms = [t.norm_ for t in clause]
+            present = set(norms)
+            # Only rules with a word of their first group here, in rule order.
+            candidates = sorted({n for w in present for n in self.concept_index.get(w, ())})
+            for fid, groups, window, unless, reach in map(self.concepts.__getitem__, candidates):
+                if not all(present.intersection(g) for g in groups[1:]):
+                    continue
+                hit = _nearest_together(norms, groups, window)
+                if hit is None:
+                    continue
+                start, end = hit
+                if unless & set(norms[max(0, start - reach) : end + reach]):
+                    continue
+                a, b = clause.start + start, clause.start + end
+                if any(
+                    sp.label_ in (f"finding:{fid}", f"denial:{fid}") and sp.start < b and a < sp.end
+                    for sp in found
+                ):
+                    continue
+                out.append(Span(doc, b - 1, b, label=f"finding:{fid}"))
+        return out
+
+    def _clauses(self, doc: Doc) -> list[Span]:
+        """Each sentence cut at clause breaks (``clause_breaks`` in concepts.yaml)."""
+        out = []
+        for sent in doc.sents:
+            start = sent.start
+            for t in sent:
+                nxt = doc[t.i + 1].lower_ if t.i + 1 < sent.end else ""
+                if t.lower_ in self.clause_breaks or (
+                    t.lower_ == "and" and nxt in self.clause_openers
+                ):
+                    if t.i > start:
+                        out.append(doc[start : t.i])
+                    start = t.i + 1
+            if start < sent.end:
+                out.append(doc[start : sent.end])
+        return out
+
+    def _denied_after(self, span: Span) -> bool:
+        """Whether a denial word comes straight after the span ("swallowing fine")."""
+        doc = span.doc
+        i = span.end
+        skipped = 0
+        while i < len(doc) and doc[i].lower_ in self.denial_skip and skipped < 3:
+            i += 1
+            skipped += 1
+        if i >= len(doc):
+            return False
+        one = doc[i].lower_
+        two = f"{one} {doc[i + 1].lower_}" if i + 1 < len(doc) else one
+        three = f"{two} {doc[i + 2].lower_}" if i + 2 < len(doc) else two
+        return bool({one, two, three} & self.denial_after)
+
     def _state(self, span: Span) -> State:
         if span._.is_family:
             return "other_person"
@@ -308,7 +401,7 @@ class Parser:
             return "hypothetical"
         if span._.is_uncertain:
             return "uncertain"
-        if span._.is_negated:
+        if span._.is_negated or self._denied_after(span):
             return "absent"
         return "present"
 
@@ -407,6 +500,34 @@ class Parser:
                 out.append(self._finding(span, rule.gives, "present", derived_from=span.text))
         return out
 
+    def _stopped_medicine(self, span: Span, fid: str) -> bool:
+        """A medicine named just after a stopping word ("stopped the statin")."""
+        rule = self.lexicon.no_medicines
+        if rule is None or fid not in rule.findings or self._state(span) != "present":
+            return False
+        head = span.doc.text[span.sent.start_char : span.start_char].lower()
+        words = "|".join(map(re.escape, rule.stopped))
+        return re.search(rf"\b(?:{words})\b(?:\W+\w+){{0,2}}\W*$", head) is not None
+
+    def _medicine_started(self, findings: list[tuple[Span, str]]) -> list[ParsedFinding]:
+        rule = self.lexicon.medicine_started
+        if rule is None:
+            return []
+        out = []
+        before = re.compile(
+            rf"\b(?:{'|'.join(map(re.escape, rule.phrases))})\b(?:\W+\w+){{0,3}}\W*$"
+        )
+        after = re.compile(rf"^\W*(?:{'|'.join(map(re.escape, rule.after))})\b")
+        for span, fid in findings:
+            if fid not in rule.medicines or self._state(span) != "present":
+                continue
+            sent = span.sent
+            head = span.doc.text[sent.start_char : span.start_char].lower()
+            tail = span.doc.text[span.end_char : sent.end_char].lower()
+            if before.search(head) or after.search(tail):
+                out.append(self._finding(span, rule.gives, "present", derived_from=span.text))
+        return out
+
     def _dose_escalation(self, doc: Doc, findings: list[tuple[Span, str]]) -> list[ParsedFinding]:
         rule = self.lexicon.dose_escalation
         if rule is None:
@@ -439,6 +560,21 @@ class Parser:
                     )
                 )
         return out
+
+
+def _nearest_together(
+    norms: list[str], groups: list[frozenset[str]], window: int
+) -> tuple[int, int] | None:
+    """The first stretch (start, end) holding a word of every group within ``window``
+    tokens, or None."""
+    positions = [[i for i, w in enumerate(norms) if w in g] for g in groups]
+    if not all(positions):
+        return None
+    for anchor in positions[0]:
+        picked = [anchor] + [min(ps, key=lambda i: abs(i - anchor)) for ps in positions[1:]]
+        if len(set(picked)) == len(picked) and max(picked) - min(picked) < window:
+            return min(picked), max(picked) + 1
+    return None
 
 
 def _longest_first(spans: list[Span]) -> list[Span]:

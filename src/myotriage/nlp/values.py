@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 from spacy.tokens import Doc, Span
@@ -94,6 +95,16 @@ def weeks_since_month(month: int, year: int | None, part: str | None, today: dat
     return (today - start).days / 7
 
 
+# Between a sleep word and its hours: no sentence end, other number, or word that
+# makes the hours something else's ("slept badly and the cramp lasted 2 hours").
+_SLEEP_GAP = (
+    r"(?:(?!\b(?:cramp|twitch|spasm|last|lasted|lasting|lasts|ago|for|work|shift|drive)\w*)"
+    r"[^.!?\d]){0,40}?"
+)
+# A reading such as "38.5" counts as a temperature near one of these words.
+_FEVER_WORDS = re.compile(r"\b(?:thermometer|fever\w*|temp\w*|febrile|shiver\w*)\b")
+
+
 class ParsedValue(BaseModel):
     """A number found in the text, in the finding's unit, with its character span."""
 
@@ -108,6 +119,12 @@ class ParsedValue(BaseModel):
 
 
 def _alternation(words: list[str]) -> str:
+    return _alternation_of(tuple(words))
+
+
+@lru_cache(maxsize=256)
+def _alternation_of(words: tuple[str, ...]) -> str:
+    # Built once per word list: the lexicon's lists do not change between messages.
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
@@ -125,10 +142,15 @@ class _Numbers:
     def group(self, name: str) -> str:
         """A named group matching a number or a range of two."""
         one = self.one
-        return rf"(?P<{name}>{one}(?:\s*(?:-|–|to|or)\s*{one})?)"
+        return rf"(?P<{name}>between\s+{one}\s+and\s+{one}|{one}(?:\s*(?:-|–|to|or)\s*{one})?)"
 
-    def value(self, raw: str) -> float | None:
-        parts = re.split(r"\s*(?:-|–|\bto\b|\bor\b)\s*", raw.strip().lower())
+    def value(self, raw: str, middle: bool = False) -> float | None:
+        """The number, or for a range its larger end (the safer reading) or, with
+        ``middle``, its midpoint."""
+        low = raw.strip().lower()
+        if low.startswith("between"):
+            low = re.sub(r"\s+and\s+(?!a half)", " to ", low.removeprefix("between").strip())
+        parts = re.split(r"\s*(?:-|–|\bto\b|\bor\b)\s*", low)
         vals = []
         for p in parts:
             if not p:
@@ -142,7 +164,9 @@ class _Numbers:
             except ValueError:
                 if p in self.words:
                     vals.append(self.words[p] + half)
-        return max(vals) if vals else None
+        if not vals:
+            return None
+        return (min(vals) + max(vals)) / 2 if middle else max(vals)
 
 
 def _sentence_of(doc: Doc, char: int) -> Span | None:
@@ -165,6 +189,24 @@ def _mentions(doc: Doc, sent: Span | None, kb: KnowledgeBase, root: str) -> bool
         ):
             return True
     return False
+
+
+def _about(doc: Doc, sent: Span | None, kb: KnowledgeBase, root: str) -> bool:
+    """Whether a number in ``sent`` is about ``root``: the sentence mentions it, or the
+    sentence is a short follow-up naming no finding of its own ("Calf twitching.
+    Started 3 weeks ago.") after one that does."""
+    if sent is None:
+        return False
+    if _mentions(doc, sent, kb, root):
+        return True
+    if len(sent) > 8 or sent.start == 0:
+        return False
+    if any(
+        span.sent == sent and span.label_.startswith("finding:")
+        for span in doc.spans.get("myotriage", [])
+    ):
+        return False
+    return _mentions(doc, doc[sent.start - 1].sent, kb, root)
 
 
 def extract_values(
@@ -234,7 +276,7 @@ def extract_values(
         ):
             continue  # "3 coffees a day" is a rate, not how long the twitching has gone on
         sent = _sentence_of(doc, m.start())
-        if not _mentions(doc, sent, kb, "twitch_present"):
+        if not _about(doc, sent, kb, "twitch_present"):
             continue
         v = num.value(m.group("num"))
         if v is not None:
@@ -266,13 +308,18 @@ def extract_values(
             r"\blast(?:s|ed|ing)?\b", low[max(0, m.start() - 40) : m.start()]
         ):
             continue
-        if _mentions(doc, _sentence_of(doc, m.start()), kb, "cramp_present"):
+        if _about(doc, _sentence_of(doc, m.start()), kb, "cramp_present"):
             v = num.value(m.group("num"))
             if v is not None:
                 add("cramp_duration_minutes", v * MINUTES[m.group("unit")], m, "minutes")
 
-    # Cramp frequency: phrases from the lexicon, then "N times a week".
+    # Cramp frequency: phrases from the lexicon, "N nights out of 7", then "N times a week".
     phrase_values(lexicon.frequency_phrases, "cramp_present", "cramp_per_week", "per_week")
+    for m in re.finditer(rf"\b{n}\s*(?:times|nights|days|evenings)\s*out of\s*(?:7|seven)\b", low):
+        if _about(doc, _sentence_of(doc, m.start()), kb, "cramp_present"):
+            v = num.value(m.group("num"), middle=True)
+            if v is not None:
+                add("cramp_per_week", v, m, "per_week")
     for m in re.finditer(
         rf"\b(?:{n}\s*(?:times?|nights?|days?|evenings?)?|once|twice)\s*(?:a|per|each|every|in a)"
         rf"\s*(?P<per>night|day|week|fortnight|month)",
@@ -282,7 +329,7 @@ def extract_values(
         bare = not re.search(r"\b(?:times?|nights?|days?|evenings?|once|twice)\b", before_per)
         if bare and m.group("per") in ("night", "day"):
             continue  # "three a week" is cramps; "five a day" is fruit
-        if _mentions(doc, _sentence_of(doc, m.start()), kb, "cramp_present"):
+        if _about(doc, _sentence_of(doc, m.start()), kb, "cramp_present"):
             raw = m.group(0).split()[0]
             count = {"once": 1.0, "twice": 2.0}.get(raw) or num.value(m.group("num") or "")
             if count is not None:
@@ -322,7 +369,10 @@ def extract_values(
         add("caffeine_mg_per_day", 0.0, no_caffeine, "mg_per_day")
     no_alcohol = re.search(
         rf"\b(?:alcohol|booze){none_said}|\bteetotal\b|\btee-total\b|\bsober for\b"
-        r"|\b(?:don'?t|do not|never) (?:drink|touch) (?:any )?(?:alcohol|booze)\b|\bno alcohol\b",
+        r"|\b(?:don'?t|do not|never) (?:drink|touch) (?:any )?(?:alcohol|booze)\b|\bno alcohol\b"
+        r"|\bnever drink\b(?! (?:coffee|tea|energy|cola|coke|fizzy|water|much|enough))"
+        r"|\b(?:gave up|given up|giving up|quit|stopped|off the) (?:the )?"
+        r"(?:booze|alcohol|drinking)\b",
         low,
     )
 
@@ -344,17 +394,20 @@ def extract_values(
     elif no_alcohol:
         add("alcohol_units_per_week", 0.0, no_alcohol, "units_per_week")
 
-    # Sleep hours.
+    # Sleep hours: "5 hours of sleep", "sleeping 6h"; or hours said close after a
+    # sleep word ("Sleep: crap, 5-6 hrs", "I don't sleep - I get a solid 8 hours").
+    # A range counts by its middle: "5-6 hours" is under six hours most nights.
     for m in re.finditer(
         rf"\b{n}\s*(?:hours?|hrs?)\s*(?:of\s*)?(?:sleep|a night|per night|each night)"
         rf"|\bsleep(?:ing|'s| is)?"
         r"\s*(?:down to|only|about|around|maybe|just|barely|like|more than|over)?"
         rf"\s*{num.group('num2')}"
-        rf"\s*(?:hours?|hrs?)",
+        rf"\s*(?:hours?|hrs?|h)\b"
+        rf"|\b(?:sleep\w*|slept|kip)\b{_SLEEP_GAP}{num.group('num3')}\s*(?:hours?|hrs?|h)\b",
         low,
     ):
-        v = num.value(next(g for g in m.groups() if g))
-        if v is not None:
+        v = num.value(next(g for g in m.groups() if g), middle=True)
+        if v is not None and v <= 16:
             add("sleep_hours_per_night", v, m, "hours")
 
     # Temperature, Celsius or Fahrenheit.
@@ -368,7 +421,14 @@ def extract_values(
         has_temp_word = "temp" in m.group(0)
         if scale in ("f", "fahrenheit") or (scale is None and has_temp_word and 90 <= t <= 110):
             t = (t - 32) * 5 / 9
-        elif scale is None and not has_temp_word:
+        elif (
+            scale is None
+            and not has_temp_word
+            and not (
+                "." in m.group("t")
+                and _FEVER_WORDS.search(low[max(0, m.start() - 60) : m.end() + 60])
+            )
+        ):
             continue
         if 34 <= t <= 44:
             add("temperature_celsius", t, m, "celsius")
