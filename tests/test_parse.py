@@ -54,10 +54,10 @@ def test_held_out_set_uses_only_known_findings() -> None:
 
 def test_precision_recall_and_negation_on_the_annotated_set() -> None:
     s = score()
-    # 0.95 on the first 663 sentences; round 6 added 100 messages written to be hard
-    # (denials in many forms, warning signs in indirect words), and the whole set
-    # stands at 0.93.
-    assert s.negation_accuracy >= 0.92
+    # 0.95 on the first 663 sentences; rounds 6 and 7 added 200 messages written to
+    # be hard (denials in many forms and in form answers, warning signs in indirect
+    # words, clinical shorthand), and the whole set of 863 stands at 0.89.
+    assert s.negation_accuracy >= 0.87
     assert s.precision >= 0.90
     assert s.recall >= 0.80
     assert s.value_accuracy >= 0.80
@@ -152,6 +152,8 @@ def test_durations_anchored_to_a_date(text: str, today: date | None, weeks: floa
         ("My calf is twitching. Started 3 weeks ago.", "twitch_duration_weeks", 3),
         ("Hamstring cramps after football. Happens twice a week.", "cramp_per_week", 2),
         ("Never drink, never smoked, calf cramps at night", "alcohol_units_per_week", 0),
+        ("L calf fasciculating on/off x10/7, no weakness", "twitch_duration_weeks", 1.43),
+        ("jumpy eyelid x 3/52", "twitch_duration_weeks", 3),
     ],
 )
 def test_values_in_everyday_wording(text: str, finding: str, value: float) -> None:
@@ -296,6 +298,20 @@ def test_text_mode_figures_on_the_development_set() -> None:
         ),
         ("Stopped the statin in June because of the aches", set(), {"med_statin"}),
         ("I'm not on any meds at all", set(), {"med_statin", "med_diuretic_thiazide_loop"}),
+        # Form answers and own-words denials.
+        (
+            "Weakness: nil. Wasting: nil. Twitching: both calves",
+            {"twitch_site_leg"},
+            {"weakness", "muscle_wasting"},
+        ),
+        ("Q: any numbness? A: not really.", set(), {"numbness"}),
+        ("My pee this morning was a normal colour", set(), {"dark_urine"}),
+        ("no weakness and no problem to swallow", set(), {"weakness", "swallow_difficulty"}),
+        (
+            "his face slumped on the left and his words came out garbled",
+            {"weakness_one_side_sudden", "speech_change"},
+            set(),
+        ),
     ],
 )
 def test_own_words_denials_and_medicines(text: str, present: set[str], absent: set[str]) -> None:
@@ -335,3 +351,14 @@ def test_a_denial_after_one_finding_leaves_the_one_before_it() -> None:
 def test_numbers_that_are_not_sleep_or_temperature(text: str) -> None:
     ids = {v.id for v in parse(text, KB).values}
     assert not ids & {"sleep_hours_per_night", "temperature_celsius"}
+
+
+def test_a_bare_no_denies_what_follows_not_what_precedes() -> None:
+    r = parse("twitching no weakness", KB)
+    assert "twitch_present" in r.present()
+    assert "weakness" in r.absent()
+
+
+def test_a_negated_own_words_denial_says_nothing() -> None:
+    r = parse("my pee is not normal", KB)
+    assert "dark_urine" not in r.present() + r.absent()

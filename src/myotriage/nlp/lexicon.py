@@ -75,6 +75,9 @@ class Concept(Strict):
     window: Annotated[int, Field(ge=1, le=20)] = 8
     unless: Words = Field(default_factory=list)
     unless_reach: Annotated[int, Field(ge=0, le=40)] = 2  # tokens either side
+    # The words deny the finding ("my pee was a normal colour"); with a negation or a
+    # hedge among them (``deny_spoilers``) they say nothing.
+    deny: bool = False
 
 
 class Concepts(Strict):
@@ -84,7 +87,10 @@ class Concepts(Strict):
     clause_breaks: Words
     clause_openers: Words
     denial_after: Words
+    denial_after_marked: Words
     denial_skip: Words
+    denial_marks: Words
+    deny_spoilers: Words
     findings: dict[str, list[Concept]]
 
 

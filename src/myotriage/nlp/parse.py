@@ -141,16 +141,27 @@ class Parser:
         phrases = self._phrases()
         concepts = self.lexicon.concepts
         self.concepts = [
-            (fid, [frozenset(g) for g in c.groups], c.window, frozenset(c.unless), c.unless_reach)
+            (
+                fid,
+                [frozenset(g) for g in c.groups],
+                c.window,
+                frozenset(c.unless),
+                c.unless_reach,
+                c.deny,
+            )
             for fid, rules in (concepts.findings.items() if concepts else ())
             for c in rules
         ]
         self.denial_after = frozenset(concepts.denial_after if concepts else ())
         self.denial_skip = frozenset(concepts.denial_skip if concepts else ())
+        self.denial_after_marked = frozenset(concepts.denial_after_marked if concepts else ())
+        self.denial_marks = frozenset(concepts.denial_marks if concepts else ())
+        self.deny_spoilers = frozenset(concepts.deny_spoilers if concepts else ())
         self.clause_breaks = frozenset(concepts.clause_breaks if concepts else ())
         self.clause_openers = frozenset(concepts.clause_openers if concepts else ())
         for fid, *_ in self.concepts:
             self.labels[f"finding:{fid}"] = _Label("finding", fid)
+            self.labels[f"denial:{fid}"] = _Label("denial", fid)
         concept_words = {w for _, groups, *_ in self.concepts for g in groups for w in g}
         self.concept_index: dict[str, list[int]] = {}
         for n, (_, groups, *_) in enumerate(self.concepts):
@@ -344,7 +355,9 @@ class Parser:
             present = set(norms)
             # Only rules with a word of their first group here, in rule order.
             candidates = sorted({n for w in present for n in self.concept_index.get(w, ())})
-            for fid, groups, window, unless, reach in map(self.concepts.__getitem__, candidates):
+            for fid, groups, window, unless, reach, deny in map(
+                self.concepts.__getitem__, candidates
+            ):
                 if not all(present.intersection(g) for g in groups[1:]):
                     continue
                 hit = _nearest_together(norms, groups, window)
@@ -359,7 +372,10 @@ class Parser:
                     for sp in found
                 ):
                     continue
-                out.append(Span(doc, b - 1, b, label=f"finding:{fid}"))
+                if deny and self.deny_spoilers & set(norms[max(0, start - 2) : end]):
+                    continue  # "my pee is not normal", "swallowing might be fine"
+                kind = "denial" if deny else "finding"
+                out.append(Span(doc, b - 1, b, label=f"{kind}:{fid}"))
         return out
 
     def _clauses(self, doc: Doc) -> list[Span]:
@@ -383,16 +399,17 @@ class Parser:
         """Whether a denial word comes straight after the span ("swallowing fine")."""
         doc = span.doc
         i = span.end
-        skipped = 0
-        while i < len(doc) and doc[i].lower_ in self.denial_skip and skipped < 3:
+        marked = False
+        while i < len(doc) and doc[i].lower_ in self.denial_skip and i - span.end < 3:
+            marked = marked or doc[i].lower_ in self.denial_marks
             i += 1
-            skipped += 1
         if i >= len(doc):
             return False
         one = doc[i].lower_
         two = f"{one} {doc[i + 1].lower_}" if i + 1 < len(doc) else one
         three = f"{two} {doc[i + 2].lower_}" if i + 2 < len(doc) else two
-        return bool({one, two, three} & self.denial_after)
+        said = {one, two, three}
+        return bool(said & self.denial_after) or (marked and bool(said & self.denial_after_marked))
 
     def _state(self, span: Span) -> State:
         if span._.is_family:

@@ -283,6 +283,18 @@ def extract_values(
             if low[m.end() :].startswith(" and a half"):
                 v += 0.5  # "a month and a half"
             add("twitch_duration_weeks", v * WEEKS[m.group("unit")], m, "weeks")
+    # Clinical shorthand: "x10/7" ten days, "3/52" three weeks, "over 6/12" six months.
+    # Only with "x"/"for"/"over" before it, or over 52: "3/12" alone may be a date.
+    for m in re.finditer(
+        r"(?:\b(?P<pre>x|for|over|past|last)\s*|\b)(?P<num>\d{1,2})\s*/\s*(?P<den>7|52|12)\b",
+        low,
+    ):
+        if m.group("pre") is None and m.group("den") != "52":
+            continue
+        if not _about(doc, _sentence_of(doc, m.start()), kb, "twitch_present"):
+            continue
+        per = {"7": WEEKS["day"], "52": 1.0, "12": WEEKS["month"]}[m.group("den")]
+        add("twitch_duration_weeks", int(m.group("num")) * per, m, "weeks")
     if today is not None:
         for m in SINCE_MONTH.finditer(text):
             word = m.group("month")
