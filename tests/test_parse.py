@@ -54,9 +54,9 @@ def test_held_out_set_uses_only_known_findings() -> None:
 
 def test_precision_recall_and_negation_on_the_annotated_set() -> None:
     s = score()
-    # 0.95 on the first 663 sentences; rounds 6 and 7 added 200 messages written to
+    # 0.95 on the first 663 sentences; rounds 6 to 8 added 260 messages written to
     # be hard (denials in many forms and in form answers, warning signs in indirect
-    # words, clinical shorthand), and the whole set of 863 stands at 0.89.
+    # words, clinical shorthand), and the whole set of 923 stands at 0.88.
     assert s.negation_accuracy >= 0.87
     assert s.precision >= 0.90
     assert s.recall >= 0.80
@@ -308,6 +308,17 @@ def test_text_mode_figures_on_the_development_set() -> None:
         ("My pee this morning was a normal colour", set(), {"dark_urine"}),
         ("no weakness and no problem to swallow", set(), {"weakness", "swallow_difficulty"}),
         (
+            "I can still get up out of a chair and climb the stairs without any trouble",
+            set(),
+            {"weakness_proximal"},
+        ),
+        (
+            "Twenty minutes ago his right arm suddenly went floppy",
+            {"weakness_one_side_sudden"},
+            set(),
+        ),
+        ("he coughs whenever he drinks", {"swallow_difficulty"}, set()),
+        (
             "his face slumped on the left and his words came out garbled",
             {"weakness_one_side_sudden", "speech_change"},
             set(),
@@ -333,6 +344,7 @@ def test_own_words_denials_and_medicines(text: str, present: set[str], absent: s
         ("the twitch is in my lower lid", "droop_double_vision"),
         ("I'm on furosemide and my hands have started cramping", "med_new_or_dose_change"),
         ("L thumb fasciculations, grip ok, no atrophy", "weakness_one_side_sudden"),
+        ("the calf looks puffier and redder than the left", "med_laba"),  # not "puffer"
     ],
 )
 def test_own_words_not_over_read(text: str, finding: str) -> None:
