@@ -554,7 +554,7 @@ class Parser:
             if fid not in rule.medicines or self._state(span) != "present":
                 continue
             m = re.search(
-                r"(\d+)(?:\s*(?:-|to|or)\s*(\d+))?\s*times?\s*(?:a|per)\s*day",
+                r"(\d+)(?:\s*(?:-|to|or)\s*(\d+))?\s*(?:times?|puffs?|doses?)\s*(?:a|per)\s*day",
                 span.sent.text.lower(),
             )
             if m and float(m.group(2) or m.group(1)) >= rule.min_per_day:

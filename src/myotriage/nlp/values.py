@@ -410,7 +410,7 @@ def extract_values(
     # sleep word ("Sleep: crap, 5-6 hrs", "I don't sleep - I get a solid 8 hours").
     # A range counts by its middle: "5-6 hours" is under six hours most nights.
     for m in re.finditer(
-        rf"\b{n}\s*(?:hours?|hrs?)\s*(?:of\s*)?(?:sleep|a night|per night|each night)"
+        rf"\b{n}\s*(?:hours?|hrs?)'?\s*(?:of\s*)?(?:sleep|kip|a night|per night|each night)"
         rf"|\bsleep(?:ing|'s| is)?"
         r"\s*(?:down to|only|about|around|maybe|just|barely|like|more than|over)?"
         rf"\s*{num.group('num2')}"
