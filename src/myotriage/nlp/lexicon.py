@@ -75,6 +75,9 @@ class Concept(Strict):
     window: Annotated[int, Field(ge=1, le=20)] = 8
     unless: Words = Field(default_factory=list)
     unless_reach: Annotated[int, Field(ge=0, le=40)] = 2  # tokens either side
+    # The words may sit in different clauses of one sentence ("my legs have gone weak -
+    # it's creeping up").
+    whole_sentence: bool = False
     # The words deny the finding ("my pee was a normal colour"); with a negation or a
     # hedge among them (``deny_spoilers``) they say nothing.
     deny: bool = False
@@ -91,6 +94,9 @@ class Concepts(Strict):
     denial_skip: Words
     denial_marks: Words
     deny_spoilers: Words
+    denial_before: Words
+    site_prepositions: Words
+    site_coordinators: Words
     findings: dict[str, list[Concept]]
 
 

@@ -148,6 +148,7 @@ class Parser:
                 frozenset(c.unless),
                 c.unless_reach,
                 c.deny,
+                c.whole_sentence,
             )
             for fid, rules in (concepts.findings.items() if concepts else ())
             for c in rules
@@ -157,6 +158,9 @@ class Parser:
         self.denial_after_marked = frozenset(concepts.denial_after_marked if concepts else ())
         self.denial_marks = frozenset(concepts.denial_marks if concepts else ())
         self.deny_spoilers = frozenset(concepts.deny_spoilers if concepts else ())
+        self.denial_before = tuple(concepts.denial_before if concepts else ())
+        self.site_prepositions = frozenset(concepts.site_prepositions if concepts else ())
+        self.site_coordinators = frozenset(concepts.site_coordinators if concepts else ())
         self.clause_breaks = frozenset(concepts.clause_breaks if concepts else ())
         self.clause_openers = frozenset(concepts.clause_openers if concepts else ())
         for fid, *_ in self.concepts:
@@ -350,14 +354,17 @@ class Parser:
         same finding over the same stretch already says it: nothing is added.
         """
         out: list[Span] = []
-        for clause in self._clauses(doc):
+        stretches = [(c, False) for c in self._clauses(doc)] + [(s, True) for s in doc.sents]
+        for clause, sentence_wide in stretches:
             norms = [t.norm_ for t in clause]
             present = set(norms)
             # Only rules with a word of their first group here, in rule order.
             candidates = sorted({n for w in present for n in self.concept_index.get(w, ())})
-            for fid, groups, window, unless, reach, deny in map(
+            for fid, groups, window, unless, reach, deny, whole in map(
                 self.concepts.__getitem__, candidates
             ):
+                if whole != sentence_wide:
+                    continue
                 if not all(present.intersection(g) for g in groups[1:]):
                     continue
                 hit = _nearest_together(norms, groups, window)
@@ -418,9 +425,17 @@ class Parser:
             return "hypothetical"
         if span._.is_uncertain:
             return "uncertain"
-        if span._.is_negated or self._denied_after(span):
+        if span._.is_negated or self._denied_after(span) or self._denied_before(span):
             return "absent"
         return "present"
+
+    def _denied_before(self, span: Span) -> bool:
+        """Whether a "can still" phrase comes straight before the span ("I can still get
+        out of a chair"): a cue the general context rules can miss when the phrase runs
+        into a clause break ("still get")."""
+        doc = span.doc
+        head = " ".join(t.lower_ for t in doc[max(span.sent.start, span.start - 4) : span.start])
+        return any(head == p or head.endswith(" " + p) for p in self.denial_before)
 
     def _finding(
         self, span: Span, fid: str, state: State | None = None, derived_from: str | None = None
@@ -440,22 +455,72 @@ class Parser:
     ) -> list[ParsedFinding]:
         out = []
         rules = self.lexicon.site_findings
-        for span, fid in findings:
-            trigger = {fid} | set(self.kb.ancestors.get(fid, ()))
-            sent = span.sent
-            for site_span, site in sites:
-                if site_span.sent != sent:
+        for site_span, site in sites:
+            candidates = [
+                (span, fid, rule)
+                for span, fid in findings
+                if span.sent == site_span.sent
+                for rule in rules
+                if rule.site == site
+                and rule.gives != fid
+                and rule.trigger in ({fid} | set(self.kb.ancestors.get(fid, ())))
+            ]
+            keep = self._site_owners(
+                _chain_start(site_span, [sp for sp, _ in sites], self.site_coordinators),
+                {rule.trigger for _, _, rule in candidates},
+            )
+            for span, _, rule in candidates:
+                if rule.trigger not in keep(span, rule.trigger):
                     continue
-                for rule in rules:
-                    if rule.trigger in trigger and rule.site == site and rule.gives != fid:
-                        # "cramps in my hands, not my legs": a denied site is denied.
-                        state = self._state(site_span)
-                        if state == "present":
-                            state = self._state(span)
-                        out.append(
-                            self._finding(site_span, rule.gives, state, derived_from=span.text)
-                        )
+                # "cramps in my hands, not my legs": a denied site is denied.
+                state = self._state(site_span)
+                if state == "present":
+                    state = self._state(span)
+                out.append(self._finding(site_span, rule.gives, state, derived_from=span.text))
         return out
+
+    def _site_owners(self, site: Span, roots: set[str]) -> Callable[[Span, str], set[str]]:
+        """Which symptom a body site belongs to when a sentence names two ("cramps in her
+        hands and her eyelids twitch"): after "in/on ..." the nearest symptom before it,
+        else the nearest either side, with symptoms joined by "and" sharing it ("cramps
+        and twitching in my calves"). With one kind of symptom nothing is decided."""
+        if len(roots) < 2:
+            return lambda span, root: roots
+        doc = site.doc
+        sent = site.sent
+        before = {t.lower_ for t in doc[max(sent.start, site.start - 2) : site.start]}
+        after_preposition = bool(before & self.site_prepositions)
+
+        def distance(span: Span) -> float:
+            if span.end <= site.start:
+                return float(site.start - span.end)
+            gap = float(span.start - site.end) if span.start >= site.end else 0.0
+            return gap + (100.0 if after_preposition else 0.0)
+
+        def owners(span: Span, root: str) -> set[str]:
+            return chosen
+
+        spans = [sp for sp in doc.spans[SPAN_KEY] if sp.sent == sent]
+        by_root: dict[str, Span] = {}
+        for sp in spans:
+            label = self.labels.get(sp.label_)
+            if label is None or label.kind != "finding":
+                continue
+            fid_roots = {label.key} | set(self.kb.ancestors.get(label.key, ()))
+            for root in roots & fid_roots:
+                if root not in by_root or distance(sp) < distance(by_root[root]):
+                    by_root[root] = sp
+        if not by_root:
+            return lambda span, root: roots
+        best_root = min(by_root, key=lambda r: distance(by_root[r]))
+        best = by_root[best_root]
+        chosen = {best_root}
+        for root, sp in by_root.items():
+            lo, hi = (sp.end, best.start) if sp.end <= best.start else (best.end, sp.start)
+            between = {t.lower_ for t in doc[lo:hi]} if lo <= hi else set()
+            if between <= self.site_coordinators:
+                chosen.add(root)  # "cramps and twitching in my calves"
+        return owners
 
     def _disease_findings(self, diseases: list[tuple[Span, int]]) -> list[ParsedFinding]:
         out = []
@@ -577,6 +642,19 @@ class Parser:
                     )
                 )
         return out
+
+
+def _chain_start(site: Span, sites: list[Span], coordinators: frozenset[str]) -> Span:
+    """The first site of a list the site ends ("in her hands and feet": hands): the
+    whole list belongs to the same symptom."""
+    doc = site.doc
+    current = site
+    for other in sorted(sites, key=lambda sp: sp.start, reverse=True):
+        if other.end <= current.start and other.sent == site.sent:
+            gap = {t.lower_ for t in doc[other.end : current.start]}
+            if gap <= coordinators:
+                current = other
+    return current
 
 
 def _nearest_together(

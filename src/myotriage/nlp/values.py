@@ -312,10 +312,14 @@ def extract_values(
     # Cramp length: "lasts 20 minutes", "a few seconds". Hours count only with a
     # "lasting" verb, and "for hours afterwards" is timing, not length.
     for m in re.finditer(
-        rf"\b{n}\s*(?P<unit>{'|'.join(MINUTES)})s?\b(?P<after>\s*(?:after|later|ago))?", low
+        rf"\b{n}\s*(?P<unit>{'|'.join(MINUTES)})s?\b"
+        r"(?P<after>\s*(?:after|later|ago|of(?!\s+(?:cramps?|cramping|it|pain|agony|spasms?))))?",
+        low,
     ):
-        if m.group("after"):
-            continue
+        if m.group("after") or re.search(
+            r"\b(?:the|in the)\s+(?:last|first|final)\s*$", low[: m.start()]
+        ):
+            continue  # "90 minutes of football", "in the last 10 mins": not how long it lasted
         if MINUTES[m.group("unit")] >= 60 and not re.search(
             r"\blast(?:s|ed|ing)?\b", low[max(0, m.start() - 40) : m.start()]
         ):
