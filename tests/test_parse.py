@@ -54,9 +54,9 @@ def test_held_out_set_uses_only_known_findings() -> None:
 
 def test_precision_recall_and_negation_on_the_annotated_set() -> None:
     s = score()
-    # 0.95 on the first 663 sentences; rounds 6 to 12 added 480 messages written to
+    # 0.95 on the first 663 sentences; rounds 6 to 13 added 540 messages written to
     # be hard (denials in many forms and in form answers, warning signs in indirect
-    # words, clinical shorthand), and the whole set of 1,143 stands at 0.85.
+    # words, clinical shorthand), and the whole set of 1,203 stands at 0.85.
     assert s.negation_accuracy >= 0.84
     assert s.precision >= 0.90
     assert s.recall >= 0.80
@@ -336,6 +336,10 @@ def test_text_mode_figures_on_the_development_set() -> None:
         ("my legs have gone weak and wobbly - it's creeping up", {"weakness_ascending"}, set()),
         ("Both my eyes keep squeezing shut on their own", {"eyes_forced_shut"}, set()),
         ("In the evenings my legs just won't keep still", {"urge_to_move_legs"}, set()),
+        ("Her breathing sounds completely normal", set(), {"breathless_at_rest"}),
+        ("Swallowing and speech totally normal.", set(), {"swallow_difficulty", "speech_change"}),
+        ("His wee is darker yellow than usual", {"urine_dark_yellow"}, set()),
+        ("there are people in the room who are not there", {"hallucinations"}, set()),
         ("I can still get out of a chair and up the stairs fine", set(), {"weakness_proximal"}),
         (
             "Both calves look identical, no hot patches",

@@ -407,9 +407,15 @@ class Parser:
         doc = span.doc
         i = span.end
         marked = False
-        while i < len(doc) and doc[i].lower_ in self.denial_skip and i - span.end < 3:
-            marked = marked or doc[i].lower_ in self.denial_marks
-            i += 1
+        while i < len(doc) and i - span.end < 5:
+            word = doc[i].lower_
+            if word in ("and", "or") and i + 1 < len(doc):
+                i += 2  # "swallowing and speech totally normal": the pair shares the denial
+            elif word in self.denial_skip:
+                marked = marked or word in self.denial_marks
+                i += 1
+            else:
+                break
         if i >= len(doc):
             return False
         one = doc[i].lower_
