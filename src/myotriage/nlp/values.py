@@ -102,7 +102,10 @@ _SLEEP_GAP = (
     r"[^.!?\d]){0,40}?"
 )
 # A reading such as "38.5" counts as a temperature near one of these words.
-_FEVER_WORDS = re.compile(r"\b(?:thermometer|fever\w*|temp\w*|febrile|shiver\w*)\b")
+_FEVER_WORDS = re.compile(
+    r"\b(?:thermometer|fever\w*|temp\w*|febrile|shiver\w*|armpit|forehead|burning up"
+    r"|under (?:his|her|my|the) arm)\b"
+)
 
 
 class ParsedValue(BaseModel):
@@ -191,15 +194,15 @@ def _mentions(doc: Doc, sent: Span | None, kb: KnowledgeBase, root: str) -> bool
     return False
 
 
-def _about(doc: Doc, sent: Span | None, kb: KnowledgeBase, root: str) -> bool:
+def _about(doc: Doc, sent: Span | None, kb: KnowledgeBase, root: str, longest: int = 8) -> bool:
     """Whether a number in ``sent`` is about ``root``: the sentence mentions it, or the
-    sentence is a short follow-up naming no finding of its own ("Calf twitching.
-    Started 3 weeks ago.") after one that does."""
+    sentence is a follow-up of at most ``longest`` tokens naming no finding of its own
+    ("Calf twitching. Started 3 weeks ago.") after one that does."""
     if sent is None:
         return False
     if _mentions(doc, sent, kb, root):
         return True
-    if len(sent) > 8 or sent.start == 0:
+    if len(sent) > longest or sent.start == 0:
         return False
     if any(
         span.sent == sent and span.label_.startswith("finding:")
@@ -324,7 +327,9 @@ def extract_values(
             r"\blast(?:s|ed|ing)?\b", low[max(0, m.start() - 40) : m.start()]
         ):
             continue
-        if _about(doc, _sentence_of(doc, m.start()), kb, "cramp_present"):
+        # A cramp's length is often said in the next sentence ("Stretching makes it let
+        # go in about thirty seconds"); minutes and seconds are rarely anything else.
+        if _about(doc, _sentence_of(doc, m.start()), kb, "cramp_present", longest=16):
             v = num.value(m.group("num"))
             if v is not None:
                 add("cramp_duration_minutes", v * MINUTES[m.group("unit")], m, "minutes")
