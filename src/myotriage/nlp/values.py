@@ -342,12 +342,15 @@ def extract_values(
             if v is not None:
                 add("cramp_per_week", v, m, "per_week")
     for m in re.finditer(
-        rf"\b(?:{n}\s*(?:times?|nights?|days?|evenings?)?|once|twice)\s*(?:a|per|each|every|in a)"
+        rf"\b(?:{n}\s*(?:times?|nights?|days?|evenings?|afternoons?|mornings?)?|once|twice)"
+        rf"\s*(?:a|per|each|every|in a)"
         rf"\s*(?P<per>night|day|week|fortnight|month)",
         low,
     ):
         before_per = m.group(0)[: m.start("per") - m.start()]
-        bare = not re.search(r"\b(?:times?|nights?|days?|evenings?|once|twice)\b", before_per)
+        bare = not re.search(
+            r"\b(?:times?|nights?|days?|evenings?|afternoons?|mornings?|once|twice)\b", before_per
+        )
         if bare and m.group("per") in ("night", "day"):
             continue  # "three a week" is cramps; "five a day" is fruit
         if _about(doc, _sentence_of(doc, m.start()), kb, "cramp_present"):
