@@ -471,12 +471,12 @@ class Parser:
                 and rule.gives != fid
                 and rule.trigger in ({fid} | set(self.kb.ancestors.get(fid, ())))
             ]
-            keep = self._site_owners(
+            owners = self._site_owners(
                 _chain_start(site_span, [sp for sp, _ in sites], self.site_coordinators),
                 {rule.trigger for _, _, rule in candidates},
             )
             for span, _, rule in candidates:
-                if rule.trigger not in keep(span, rule.trigger):
+                if rule.trigger not in owners:
                     continue
                 # "cramps in my hands, not my legs": a denied site is denied.
                 state = self._state(site_span)
@@ -485,13 +485,13 @@ class Parser:
                 out.append(self._finding(site_span, rule.gives, state, derived_from=span.text))
         return out
 
-    def _site_owners(self, site: Span, roots: set[str]) -> Callable[[Span, str], set[str]]:
-        """Which symptom a body site belongs to when a sentence names two ("cramps in her
+    def _site_owners(self, site: Span, roots: set[str]) -> set[str]:
+        """Which symptoms a body site belongs to when a sentence names two ("cramps in her
         hands and her eyelids twitch"): after "in/on ..." the nearest symptom before it,
         else the nearest either side, with symptoms joined by "and" sharing it ("cramps
         and twitching in my calves"). With one kind of symptom nothing is decided."""
         if len(roots) < 2:
-            return lambda span, root: roots
+            return roots
         doc = site.doc
         sent = site.sent
         before = {t.lower_ for t in doc[max(sent.start, site.start - 2) : site.start]}
@@ -503,29 +503,23 @@ class Parser:
             gap = float(span.start - site.end) if span.start >= site.end else 0.0
             return gap + (100.0 if after_preposition else 0.0)
 
-        def owners(span: Span, root: str) -> set[str]:
-            return chosen
-
-        spans = [sp for sp in doc.spans[SPAN_KEY] if sp.sent == sent]
-        by_root: dict[str, Span] = {}
-        for sp in spans:
+        nearest: dict[str, Span] = {}
+        for sp in doc.spans[SPAN_KEY]:
             label = self.labels.get(sp.label_)
-            if label is None or label.kind != "finding":
+            if sp.sent != sent or label is None or label.kind != "finding":
                 continue
-            fid_roots = {label.key} | set(self.kb.ancestors.get(label.key, ()))
-            for root in roots & fid_roots:
-                if root not in by_root or distance(sp) < distance(by_root[root]):
-                    by_root[root] = sp
-        if not by_root:
-            return lambda span, root: roots
-        best_root = min(by_root, key=lambda r: distance(by_root[r]))
-        best = by_root[best_root]
-        chosen = {best_root}
-        for root, sp in by_root.items():
+            for root in roots & ({label.key} | set(self.kb.ancestors.get(label.key, ()))):
+                if root not in nearest or distance(sp) < distance(nearest[root]):
+                    nearest[root] = sp
+        if not nearest:
+            return roots
+        best = min(nearest.values(), key=distance)
+        owners = set()
+        for root, sp in nearest.items():
             lo, hi = (sp.end, best.start) if sp.end <= best.start else (best.end, sp.start)
             between = {t.lower_ for t in doc[lo:hi]} if lo <= hi else set()
-            if between <= self.site_coordinators:
-                chosen.add(root)  # "cramps and twitching in my calves"
+            if sp is best or between <= self.site_coordinators:
+                owners.add(root)  # "cramps and twitching in my calves" share the calves
         return owners
 
     def _disease_findings(self, diseases: list[tuple[Span, int]]) -> list[ParsedFinding]:
