@@ -139,6 +139,41 @@ def test_request_errors_name_the_field(
     assert field in [d["field"] for d in r.json()["error"]["details"]]
 
 
+@pytest.mark.parametrize("path", ["/v1/assess", "/v1/interview/next", "/v1/parse"])
+@pytest.mark.parametrize(
+    ("raw", "says"), [(b'{"age": 30,', "EOF"), (b"", "empty"), (b"age=30&sex=male", "expected")]
+)
+def test_a_body_that_is_not_json_is_a_400_saying_why(
+    client: TestClient, path: str, raw: bytes, says: str
+) -> None:
+    r = client.post(path, content=raw, headers={"content-type": "application/json"})
+    assert r.status_code == 400
+    assert_envelope(r.json(), "bad_request")
+    (detail,) = r.json()["error"]["details"]
+    assert detail["field"] == "body" and says in detail["message"]
+
+
+def test_json_sent_without_a_json_content_type_is_still_read(client: TestClient) -> None:
+    # curl -d sends form encoding by default; the body decides, not the header.
+    body = b'{"age": 30, "sex": "male", "evidence": [{"id": "weakness", "state": "absent"}]}'
+    r = client.post("/v1/assess", content=body, headers={"content-type": "text/plain"})
+    assert r.status_code == 200 and "weakness" in r.json()["evidence"]["absent"]
+    r = client.post("/v1/assess", content=b"[1]", headers={"content-type": "application/json"})
+    assert r.status_code == 422 and r.json()["error"]["details"][0]["field"] == "body"
+
+
+def test_openapi_still_documents_each_request_body(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for path, model in [
+        ("/v1/assess", "AssessRequest"),
+        ("/v1/interview/next", "InterviewRequest"),
+        ("/v1/parse", "ParseRequest"),
+    ]:
+        schema = paths[path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        assert schema["$ref"].endswith(model)
+        assert "400" in paths[path]["post"]["responses"]
+
+
 def test_evidence_errors_name_the_field_and_suggest(client: TestClient) -> None:
     r = client.post(
         "/v1/assess",
