@@ -54,10 +54,10 @@ def test_held_out_set_uses_only_known_findings() -> None:
 
 def test_precision_recall_and_negation_on_the_annotated_set() -> None:
     s = score()
-    # 0.95 on the first 663 sentences; rounds 6 to 15 added 650 messages written to
+    # 0.95 on the first 663 sentences; rounds 6 to 17 added 770 messages written to
     # be hard (denials in many forms and in form answers, warning signs in indirect
-    # words, clinical shorthand, negation scope), and the whole set of 1,313 stands at 0.83.
-    assert s.negation_accuracy >= 0.82
+    # words, clinical shorthand, negation scope), and the whole set of 1,433 stands at 0.85.
+    assert s.negation_accuracy >= 0.84
     assert s.precision >= 0.90
     assert s.recall >= 0.80
     assert s.value_accuracy >= 0.80
@@ -155,6 +155,12 @@ def test_durations_anchored_to_a_date(text: str, today: date | None, weeks: floa
         ("Never drink, never smoked, calf cramps at night", "alcohol_units_per_week", 0),
         ("L calf fasciculating on/off x10/7, no weakness", "twitch_duration_weeks", 1.43),
         ("jumpy eyelid x 3/52", "twitch_duration_weeks", 3),
+        ("3 energy drinks a day (the big 500ml Monsters)", "caffeine_mg_per_day", 240),
+        ("Calf cramps at night. Each one lasts a minute or two.", "cramp_duration_minutes", 1.5),
+        ("My calf cramps. It lasts half a minute to a minute.", "cramp_duration_minutes", 0.75),
+        ("Calf cramps at night. I'm not diabetic and I don't drink.", "alcohol_units_per_week", 0),
+        ("Cirrhosis, but I haven't touched a drop in 3 years", "alcohol_units_per_week", 0),
+        ("Just the twitches in my feet that started a week ago.", "twitch_duration_weeks", 1),
     ],
 )
 def test_values_in_everyday_wording(text: str, finding: str, value: float) -> None:
@@ -434,3 +440,69 @@ def test_sites_go_with_their_own_symptom(
 def test_minutes_of_a_game_are_not_how_long_a_cramp_lasted() -> None:
     text = "Played 90 minutes of football and both calves went into cramp in the last 10 mins"
     assert "cramp_duration_minutes" not in {v.id for v in parse(text, KB).values}
+
+
+@pytest.mark.parametrize(
+    ("text", "finding", "state"),
+    [
+        # A symptom that is over is neither present nor absent...
+        (
+            "I used to get cramps as a kid, growing pains my mum called them.",
+            "cramp_present",
+            "historical",
+        ),
+        (
+            "I had a twitchy eye last year during exams but it went away.",
+            "twitch_site_eyelid",
+            "historical",
+        ),
+        # ...but one whose sentence says it goes on is present,
+        (
+            "It started a couple years ago as my eyelid twitching a lot.",
+            "twitch_site_eyelid",
+            "present",
+        ),
+        ("I twitched all over two years ago and it's back now.", "twitch_present", "present"),
+        # and past history the knowledge base asks about still counts.
+        ("I had a DVT in my left leg about 8 years ago.", "immobility_risk", "present"),
+        ("Gave up the cigs 20 years ago after smoking since school.", "smoker", "present"),
+    ],
+)
+def test_past_symptoms_are_history_but_past_risks_count(
+    text: str, finding: str, state: str
+) -> None:
+    states = {f.id: f.state for f in parse(text, KB).findings}
+    assert states.get(finding) == state, states
+
+
+def test_a_label_and_its_answer_share_a_clause() -> None:
+    r = parse("Lips: tingly. Heart: racing and all over the place. Chest: no pain.", KB)
+    assert {"tingling_mouth_fingers", "palpitations", "fast_irregular_heartbeat"} <= set(
+        r.present()
+    )
+    assert "chest_pain" in r.absent()
+
+
+def test_everyday_words_among_the_vocabulary_synonyms_are_not_drugs() -> None:
+    assert "stimulant_use" not in parse("my wee is brown like Coke", KB).present()
+    assert "stimulant_use" in parse("took some speed at a party an hour ago", KB).present()
+
+
+def test_someone_elses_old_stroke_is_not_the_writers() -> None:
+    text = (
+        "My dad had a stroke two years ago where his face dropped on one side, so when my "
+        "left eyelid started flickering I panicked."
+    )
+    r = parse(text, KB)
+    assert "weakness_one_side_sudden" not in r.present()
+    assert {"twitch_present", "twitch_site_eyelid"} <= set(r.present())
+    assert "twitch_duration_weeks" not in {v.id for v in r.values}
+
+
+def test_a_present_only_description_denies_nothing() -> None:
+    # A claw hand is a cramp of the hand (as in the vignettes); no claw is no denial of cramps.
+    assert {"cramp_present", "cramp_site_hand"} <= set(
+        parse("My hands locked into a claw shape an hour ago", KB).present()
+    )
+    r = parse("My hands have never locked up into a claw.", KB)
+    assert "cramp_present" not in r.absent() + r.present()

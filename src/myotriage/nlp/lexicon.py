@@ -81,6 +81,9 @@ class Concept(Strict):
     # The words deny the finding ("my pee was a normal colour"); with a negation or a
     # hedge among them (``deny_spoilers``) they say nothing.
     deny: bool = False
+    # Said only when present: negated, the words say nothing ("my hands never locked
+    # into a claw" denies the claw, not every cramp).
+    present_only: bool = False
 
 
 class Concepts(Strict):
@@ -95,6 +98,9 @@ class Concepts(Strict):
     denial_marks: Words
     deny_spoilers: Words
     denial_before: Words
+    # In a sentence with one of these, a past-time cue dates the start of a symptom
+    # that goes on ("it started years ago"), not a symptom that is over.
+    ongoing_words: Words = Field(default_factory=list)
     site_prepositions: Words
     site_coordinators: Words
     findings: dict[str, list[Concept]]
@@ -165,6 +171,7 @@ class Lexicon(Strict):
     duration_units: list[Unit] = Field(default_factory=list)
     vague_durations: dict[str, float] = Field(default_factory=dict)
     frequency_phrases: dict[str, float] = Field(default_factory=dict)
+    vague_lengths: dict[str, float] = Field(default_factory=dict)
     absent_phrases: dict[str, Words] = Field(default_factory=dict)
     extra_phrases: dict[str, Words] = Field(default_factory=dict)
     combinations: list[Combination] = Field(default_factory=list)
@@ -174,6 +181,9 @@ class Lexicon(Strict):
     dose_escalation: DoseEscalation | None = None
     medicine_started: MedicineStarted | None = None
     no_medicines: NoMedicines | None = None
+    # Vocabulary synonyms with a common everyday meaning ("coke" the drink): the parser
+    # reads them only inside the longer phrases listed for their finding.
+    ignored_synonyms: Words = Field(default_factory=list)
 
 
 class Termset(Strict):

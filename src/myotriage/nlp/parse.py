@@ -44,6 +44,7 @@ from wordfreq import zipf_frequency
 from myotriage.engine.evidence import Evidence, Sex
 from myotriage.errors import Problem, TextError
 from myotriage.knowledge.base import KnowledgeBase
+from myotriage.knowledge.schema import FindingKind
 from myotriage.nlp.lexicon import CONTEXTS, Context, load_language
 from myotriage.nlp.values import ParsedValue, extract_values
 
@@ -149,6 +150,7 @@ class Parser:
                 c.unless_reach,
                 c.deny,
                 c.whole_sentence,
+                c.present_only,
             )
             for fid, rules in (concepts.findings.items() if concepts else ())
             for c in rules
@@ -159,6 +161,7 @@ class Parser:
         self.denial_marks = frozenset(concepts.denial_marks if concepts else ())
         self.deny_spoilers = frozenset(concepts.deny_spoilers if concepts else ())
         self.denial_before = tuple(concepts.denial_before if concepts else ())
+        self.ongoing_words = frozenset(concepts.ongoing_words if concepts else ())
         self.site_prepositions = frozenset(concepts.site_prepositions if concepts else ())
         self.site_coordinators = frozenset(concepts.site_coordinators if concepts else ())
         self.clause_breaks = frozenset(concepts.clause_breaks if concepts else ())
@@ -166,6 +169,7 @@ class Parser:
         for fid, *_ in self.concepts:
             self.labels[f"finding:{fid}"] = _Label("finding", fid)
             self.labels[f"denial:{fid}"] = _Label("denial", fid)
+            self.labels[f"affirm:{fid}"] = _Label("finding", fid)
         concept_words = {w for _, groups, *_ in self.concepts for g in groups for w in g}
         self.concept_index: dict[str, list[int]] = {}
         for n, (_, groups, *_) in enumerate(self.concepts):
@@ -222,9 +226,10 @@ class Parser:
                 add(words, _Label("finding", fid))
         for fid, words in lex.medicines.items():
             add(words, _Label("finding", fid))
+        ignored = set(lex.ignored_synonyms)
         for f in self.kb.findings.values():
             if f.type == "boolean" and f.from_value is None:
-                add(f.synonyms, _Label("finding", f.id))
+                add((w for w in f.synonyms if w.lower() not in ignored), _Label("finding", f.id))
         for fid, words in lex.absent_phrases.items():
             add(words, _Label("denial", fid))
         if lex.no_medicines is not None:
@@ -295,6 +300,8 @@ class Parser:
         for span in doc.spans[SPAN_KEY]:
             label = self.labels[span.label_]
             if label.kind == "finding":
+                if span.label_.startswith("affirm:") and self._state(span) == "absent":
+                    continue  # a concept said only when present
                 findings.append((span, label.key))
             elif label.kind == "site":
                 sites.append((span, label.key))
@@ -360,7 +367,7 @@ class Parser:
             present = set(norms)
             # Only rules with a word of their first group here, in rule order.
             candidates = sorted({n for w in present for n in self.concept_index.get(w, ())})
-            for fid, groups, window, unless, reach, deny, whole in map(
+            for fid, groups, window, unless, reach, deny, whole, only in map(
                 self.concepts.__getitem__, candidates
             ):
                 if whole != sentence_wide:
@@ -375,23 +382,29 @@ class Parser:
                     continue
                 a, b = clause.start + start, clause.start + end
                 if any(
-                    sp.label_ in (f"finding:{fid}", f"denial:{fid}") and sp.start < b and a < sp.end
+                    sp.label_.partition(":")[2] == fid and sp.start < b and a < sp.end
                     for sp in found
                 ):
                     continue
                 if deny and self.deny_spoilers & set(norms[max(0, start - 2) : end]):
                     continue  # "my pee is not normal", "swallowing might be fine"
-                kind = "denial" if deny else "finding"
+                kind = "denial" if deny else "affirm" if only else "finding"
                 out.append(Span(doc, b - 1, b, label=f"{kind}:{fid}"))
         return out
 
     def _clauses(self, doc: Doc) -> list[Span]:
-        """Each sentence cut at clause breaks (``clause_breaks`` in concepts.yaml)."""
+        """Each sentence cut at clause breaks (``clause_breaks`` in concepts.yaml).
+
+        A colon after a one- or two-word label opening the clause joins the label
+        to its answer instead ("Lips: tingly", "Heart: racing").
+        """
         out = []
         for sent in doc.sents:
             start = sent.start
             for t in sent:
                 nxt = doc[t.i + 1].lower_ if t.i + 1 < sent.end else ""
+                if t.lower_ == ":" and 0 < t.i - start <= 2:
+                    continue
                 if t.lower_ in self.clause_breaks or (
                     t.lower_ == "and" and nxt in self.clause_openers
                 ):
@@ -433,7 +446,24 @@ class Parser:
             return "uncertain"
         if span._.is_negated or self._denied_after(span) or self._denied_before(span):
             return "absent"
+        if (
+            span._.is_historical
+            and self._is_complaint(span)
+            and self.ongoing_words.isdisjoint(t.lower_ for t in span.sent)
+        ):
+            # "I used to get cramps as a kid": a past symptom is not a present one. A past
+            # clot, operation or habit still counts: it is history the knowledge base asks.
+            return "historical"
         return "present"
+
+    def _is_complaint(self, span: Span) -> bool:
+        """Whether the span names a symptom or sign (a body site belongs to one)."""
+        label = self.labels.get(span.label_)
+        if label is None or label.kind not in ("finding", "site"):
+            return False
+        if label.kind == "site":
+            return True
+        return self.kb.findings[label.key].kind in (FindingKind.symptom, FindingKind.sign)
 
     def _denied_before(self, span: Span) -> bool:
         """Whether a "can still" phrase comes straight before the span ("I can still get

@@ -194,6 +194,20 @@ def _mentions(doc: Doc, sent: Span | None, kb: KnowledgeBase, root: str) -> bool
     return False
 
 
+def _nearest_is_someone_elses(doc: Doc, start: int, end: int) -> bool:
+    """Whether the finding nearest to the characters ``start:end`` in their sentence is
+    said of someone else ("my dad had a stroke two years ago, so when my eyelid ...")."""
+    sent = _sentence_of(doc, start)
+    best: tuple[int, bool] | None = None
+    for span in doc.spans.get("myotriage", []):
+        if span.sent != sent:
+            continue
+        gap = max(span.start_char - end, start - span.end_char, 0)
+        if best is None or gap < best[0]:
+            best = (gap, bool(span._.is_family))
+    return best is not None and best[1]
+
+
 def _about(doc: Doc, sent: Span | None, kb: KnowledgeBase, root: str, longest: int = 8) -> bool:
     """Whether a number in ``sent`` is about ``root``: the sentence mentions it, or the
     sentence is a follow-up of at most ``longest`` tokens naming no finding of its own
@@ -242,12 +256,20 @@ def extract_values(
             )
         )
 
-    def phrase_values(table: dict[str, float], about: str, fid: str, unit: str) -> None:
+    def phrase_values(
+        table: dict[str, float], about: str, fid: str, unit: str, follow_up: int = 0
+    ) -> None:
         # A phrase from the lexicon ("for months", "most nights") gives its value when
-        # its sentence (or the one before) is about the finding.
+        # its sentence is about the finding, or (``follow_up`` > 0) is a short follow-up
+        # of one that is.
         for phrase, value in table.items():
             for m in re.finditer(rf"\b{re.escape(phrase)}\b", low):
-                if _mentions(doc, _sentence_of(doc, m.start()), kb, about):
+                sent = _sentence_of(doc, m.start())
+                if (
+                    _about(doc, sent, kb, about, longest=follow_up)
+                    if follow_up
+                    else _mentions(doc, sent, kb, about)
+                ):
                     add(fid, value, m, unit)
 
     # Pregnancy weeks first, so "28 weeks pregnant" is not read as a duration.
@@ -272,15 +294,21 @@ def extract_values(
             continue
         if re.search(r"\btimes?\s*$", low[: m.start()]):
             continue  # "a few times a day" is how often, not how long
-        if m.group("num") in ("a", "an") and not re.search(
-            r"(?:^|[.!?,;:(]|\b(?:for|about|around|almost|nearly|over|past|last|than|just|only|"
-            r"since|roughly|maybe|in|of|whole|entire))\s*$",
-            low[: m.start()],
+        if (
+            m.group("num") in ("a", "an")
+            and not low[m.end() :].startswith(" ago")
+            and not re.search(
+                r"(?:^|[.!?,;:(]|\b(?:for|about|around|almost|nearly|over|past|last|than|just|only|"
+                r"since|roughly|maybe|in|of|whole|entire))\s*$",
+                low[: m.start()],
+            )
         ):
             continue  # "3 coffees a day" is a rate, not how long the twitching has gone on
         sent = _sentence_of(doc, m.start())
         if not _about(doc, sent, kb, "twitch_present"):
             continue
+        if _nearest_is_someone_elses(doc, m.start(), m.end()):
+            continue  # the time of someone else's illness
         v = num.value(m.group("num"))
         if v is not None:
             if low[m.end() :].startswith(" and a half"):
@@ -312,6 +340,10 @@ def extract_values(
                 add("twitch_duration_weeks", weeks, m, "weeks")
     phrase_values(lexicon.vague_durations, "twitch_present", "twitch_duration_weeks", "weeks")
 
+    # Cramp length said in words ("a minute or two") first: its numbers are not the length.
+    phrase_values(
+        lexicon.vague_lengths, "cramp_present", "cramp_duration_minutes", "minutes", follow_up=16
+    )
     # Cramp length: "lasts 20 minutes", "a few seconds". Hours count only with a
     # "lasting" verb, and "for hours afterwards" is timing, not length.
     for m in re.finditer(
@@ -369,7 +401,8 @@ def extract_values(
     for drink in lexicon.drinks:
         # "two 250 ml energy drinks", "a big mug of coffee": sizes are skipped over.
         size = r"(?:(?:big|large|small|tall)\s+)?(?:\d+\s*ml\s*)?"
-        pattern = rf"\b{n}\s*(?:x\s*)?{size}(?:{_alternation(drink.words)})\b"
+        # (?!\d): "500ml Monsters" is no count of 50 drinks of "0ml".
+        pattern = rf"\b{n}(?![\d.])\s*(?:x\s*)?{size}(?:{_alternation(drink.words)})\b"
         for m in re.finditer(pattern, low):
             count = num.value(m.group("num"))
             if count is None:
@@ -395,6 +428,8 @@ def extract_values(
         rf"\b(?:alcohol|booze){none_said}|\bteetotal\b|\btee-total\b|\bsober for\b"
         r"|\b(?:don'?t|do not|never) (?:drink|touch) (?:any )?(?:alcohol|booze)\b|\bno alcohol\b"
         r"|\bnever drink\b(?! (?:coffee|tea|energy|cola|coke|fizzy|water|much|enough))"
+        r"|\b(?:don'?t|do not|never) drink(?=\s*(?:[.,;!]|$|at all\b|any ?more\b))"
+        r"|\b(?:haven'?t|have not|not|never|don'?t) (?:touched|touch) a drop\b"
         r"|\b(?:gave up|given up|giving up|quit|stopped|off the) (?:the )?"
         r"(?:booze|alcohol|drinking)\b",
         low,
@@ -404,7 +439,7 @@ def extract_values(
     units, first = 0.0, None
     for booze in lexicon.alcohol:
         pattern = (
-            rf"\b{n}\s*(?:{_alternation(booze.words)})\b"
+            rf"\b{n}(?![\d.])\s*(?:{_alternation(booze.words)})\b"
             r"(?:\s*(?:a|per|each|every)\s*(?P<per>night|day|evening|week))?"
         )
         for m in re.finditer(pattern, low):
