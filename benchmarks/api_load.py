@@ -15,7 +15,10 @@ throughput (the figure the target is about) and every round's figures; one
 run cycling through every development vignette (a realistic mix, and no
 single body to cache); and, measured in this process without a network, where
 an assess request's time goes (app, engine, JSON). The load generator shares
-the machine's two cores with the server, so the figures are a lower bound.
+the machine's two cores with the server, so the figures are a lower bound; the
+server's own CPU time per request (from /proc, summed over its workers) does not
+depend on that share, and its ratio says what the throughput ratio would be on
+cores of the server's own.
 """
 
 from __future__ import annotations
@@ -54,6 +57,24 @@ BODY = {
         {"id": "caffeine_mg_per_day", "value": 500},
     ],
 }
+
+
+def server_cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) used so far by ``pid`` and its child processes (the
+    uvicorn workers), from /proc; None where there is no /proc."""
+    proc = Path("/proc")
+    if not (proc / str(pid)).is_dir():
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        if stat.parent.name == str(pid) or fields[1] == str(pid):  # itself, or its parent is
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def free_port() -> int:
@@ -182,17 +203,21 @@ def main() -> None:
             time.sleep(0.1)
         else:
             raise SystemExit("server did not become ready")
-        if shutil.which("wrk"):
-            client = "wrk"
+        client = "wrk" if shutil.which("wrk") else "python-httpx"
 
-            def run(path: str, body: dict[str, object] | None, seconds: float) -> dict[str, float]:
-                return drive_wrk(f"{base}{path}", body, seconds)
-        else:
-            client = "python-httpx"
-
-            def run(path: str, body: dict[str, object] | None, seconds: float) -> dict[str, float]:
+        def run(path: str, body: dict[str, object] | None, seconds: float) -> dict[str, float]:
+            # The server's own CPU time per request as well: unlike throughput, it does
+            # not depend on how much of the two cores the load generator takes.
+            cpu0 = server_cpu_seconds(server.pid)
+            if client == "wrk":
+                out = drive_wrk(f"{base}{path}", body, seconds)
+            else:
                 method = "GET" if body is None else "POST"
-                return asyncio.run(drive(f"{base}{path}", method, body, seconds))
+                out = asyncio.run(drive(f"{base}{path}", method, body, seconds))
+            cpu1 = server_cpu_seconds(server.pid)
+            if cpu0 is not None and cpu1 is not None and out["requests"]:
+                out["server_cpu_us"] = round((cpu1 - cpu0) / out["requests"] * 1e6, 1)
+            return out
 
         run("/healthz", None, WARM_UP_SECONDS)
         run("/v1/assess", BODY, WARM_UP_SECONDS)
@@ -211,6 +236,11 @@ def main() -> None:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=20)
     ratios = [r["assess"]["per_second"] / r["healthz"]["per_second"] for r in rounds]
+    cpu = {
+        name: round(float(np.median([r[name]["server_cpu_us"] for r in rounds])), 1)
+        for name in ("assess", "healthz")
+        if all("server_cpu_us" in r[name] for r in rounds)
+    }
     print(
         json.dumps(
             {
@@ -223,6 +253,9 @@ def main() -> None:
                 "healthz": summary([r["healthz"] for r in rounds]),
                 "ratio_assess_to_trivial": round(float(np.median(ratios)), 3),
                 "ratio_by_round": [round(x, 3) for x in ratios],
+                # Server CPU time per request (median round), and trivial / assess.
+                "server_cpu_us_per_request": cpu or None,
+                "server_cpu_ratio": round(cpu["healthz"] / cpu["assess"], 3) if cpu else None,
                 "assess_vignette_mix": mixed
                 and {k: mixed[k] for k in ("requests", "errors", "per_second", "p50_ms", "p99_ms")},
                 "in_process_us": in_process(),
