@@ -54,9 +54,10 @@ def test_held_out_set_uses_only_known_findings() -> None:
 
 def test_precision_recall_and_negation_on_the_annotated_set() -> None:
     s = score()
-    # 0.95 on the first 663 sentences; rounds 6 to 17 added 770 messages written to
+    # 0.95 on the first 663 sentences; rounds 6 to 19 added 890 messages written to
     # be hard (denials in many forms and in form answers, warning signs in indirect
-    # words, clinical shorthand, negation scope), and the whole set of 1,433 stands at 0.85.
+    # words, clinical shorthand, negation scope, past and present, other people), and
+    # the whole set of 1,553 stands at 0.85.
     assert s.negation_accuracy >= 0.84
     assert s.precision >= 0.90
     assert s.recall >= 0.80
@@ -161,11 +162,31 @@ def test_durations_anchored_to_a_date(text: str, today: date | None, weeks: floa
         ("Calf cramps at night. I'm not diabetic and I don't drink.", "alcohol_units_per_week", 0),
         ("Cirrhosis, but I haven't touched a drop in 3 years", "alcohol_units_per_week", 0),
         ("Just the twitches in my feet that started a week ago.", "twitch_duration_weeks", 1),
+        ("For the last fortnight I've had twitching in my eyelid", "twitch_duration_weeks", 2),
+        ("I've been sober six years now. My hands cramp.", "alcohol_units_per_week", 0),
     ],
 )
 def test_values_in_everyday_wording(text: str, finding: str, value: float) -> None:
     values = {v.id: v.value for v in parse(text, KB).values}
     assert values.get(finding) == pytest.approx(value, rel=0.05), values
+
+
+@pytest.mark.parametrize(
+    ("text", "weeks"),
+    [
+        ("Since Boxing Day my right hand has been twitching.", 47.7),
+        ("The twitch in my left bicep started on Halloween, twitching since Halloween", 3.6),
+        ("My quads have been flickering at night since Bonfire Night.", 2.9),
+    ],
+)
+def test_durations_from_named_days(text: str, weeks: float) -> None:
+    values = {v.id: v.value for v in parse(text, KB, date(2026, 11, 25)).values}
+    assert values.get("twitch_duration_weeks") == pytest.approx(weeks, abs=0.1), values
+
+
+def test_a_dry_mouth_is_not_giving_up_drink() -> None:
+    for text in ("dry mouth, been dry for days", "my skin is completely dry now"):
+        assert "alcohol_units_per_week" not in {v.id for v in parse(text, KB).values}
 
 
 def test_five_a_day_is_fruit_not_cramps() -> None:
@@ -506,3 +527,42 @@ def test_a_present_only_description_denies_nothing() -> None:
     )
     r = parse("My hands have never locked up into a claw.", KB)
     assert "cramp_present" not in r.absent() + r.present()
+
+
+def test_a_negation_before_the_first_word_of_own_words_counts() -> None:
+    # "just" ends a negation's reach, but "not" sits right before "puffed".
+    r = parse("I'm not puffed when I'm just sitting about, and I can lie flat.", KB)
+    assert {"breathless_at_rest", "breathless_lying_flat"} <= set(r.absent())
+    assert not {"breathless_at_rest", "breathless_lying_flat"} & set(r.present())
+
+
+def test_a_site_goes_to_the_symptom_beside_it_even_without_a_rule() -> None:
+    # "at night" belongs to the flickering, which has no night finding: not a night cramp.
+    text = "My thighs cramp after leg day, and my quads have been flickering at night."
+    r = parse(text, KB)
+    assert "cramp_present" in r.present() and "cramp_at_night" not in r.present()
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        (
+            "About half an hour ago my right hand went weak out of nowhere",
+            "weakness_one_side_sudden",
+        ),
+        ("I couldn't get my words out for ten minutes", "speech_change"),
+        ("bread seems to lodge halfway down and I chase every bite with tea", "swallow_difficulty"),
+        ("my fingers pulled together like a duck's beak and wouldn't open", "hand_foot_spasm"),
+        ("the white lines on the motorway have started splitting into two", "droop_double_vision"),
+        ("he's hardly passed water and what he did pass was brown like cola", "dark_urine"),
+        ("she's so sleepy they can hardly rouse her", "drowsy_hard_to_wake"),
+        (
+            "his arm is jerking in a steady beat and it's been going 6 or 7 mins now",
+            "seizure_prolonged",
+        ),
+        ("my right calf is fatter than the left and swollen", "leg_swelling_one_side"),
+        ("I've got bruises on my arms I can't explain", "unusual_bruising_bleeding"),
+    ],
+)
+def test_warning_signs_in_lay_words(text: str, finding: str) -> None:
+    assert finding in parse(text, KB).present()

@@ -172,6 +172,9 @@ class Lexicon(Strict):
     vague_durations: dict[str, float] = Field(default_factory=dict)
     frequency_phrases: dict[str, float] = Field(default_factory=dict)
     vague_lengths: dict[str, float] = Field(default_factory=dict)
+    dated_days: dict[str, Annotated[list[int], Field(min_length=2, max_length=2)]] = Field(
+        default_factory=dict
+    )
     absent_phrases: dict[str, Words] = Field(default_factory=dict)
     extra_phrases: dict[str, Words] = Field(default_factory=dict)
     combinations: list[Combination] = Field(default_factory=list)

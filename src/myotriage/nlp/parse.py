@@ -291,13 +291,15 @@ class Parser:
         kept = _longest_first(matches)
         # Concept spans come after the longest-match pass: they are wide and must
         # not swallow the phrases found inside them.
-        doc.spans[SPAN_KEY] = sorted(
-            kept + self._concept_spans(doc, kept), key=lambda s: (s.start, s.end)
-        )
+        concepts, leads = self._concept_spans(doc, kept)
+        doc.spans[SPAN_KEY] = sorted(kept + concepts + leads, key=lambda s: (s.start, s.end))
         for step in self.context_steps:
             doc = step(doc)
+        _negate_from_leads(doc.spans[SPAN_KEY])
         findings, sites, diseases, denials = [], [], [], []
         for span in doc.spans[SPAN_KEY]:
+            if span.label_.startswith(LEAD):
+                continue
             label = self.labels[span.label_]
             if label.kind == "finding":
                 if span.label_.startswith("affirm:") and self._state(span) == "absent":
@@ -352,15 +354,20 @@ class Parser:
             warnings=warnings,
         )
 
-    def _concept_spans(self, doc: Doc, found: list[Span]) -> list[Span]:
+    def _concept_spans(self, doc: Doc, found: list[Span]) -> tuple[list[Span], list[Span]]:
         """Findings described in the writer's own words (``concepts`` in concepts.yaml).
 
         The words must share a clause. The span is the later of them, so every
         cue before it in the clause, including one between the words ("my pee
         isn't dark", "my pee might be brownish"), sets its state. A phrase of the
         same finding over the same stretch already says it: nothing is added.
+        Also returns, per finding, a "lead" span on its first word: a negation
+        straight before that word counts too, even when a clause word such as
+        "just" lies between it and the later one ("I'm not puffed when I'm just
+        sitting about").
         """
         out: list[Span] = []
+        leads: list[Span] = []
         stretches = [(c, False) for c in self._clauses(doc)] + [(s, True) for s in doc.sents]
         for clause, sentence_wide in stretches:
             norms = [t.norm_ for t in clause]
@@ -390,7 +397,9 @@ class Parser:
                     continue  # "my pee is not normal", "swallowing might be fine"
                 kind = "denial" if deny else "affirm" if only else "finding"
                 out.append(Span(doc, b - 1, b, label=f"{kind}:{fid}"))
-        return out
+                if not deny and a < b - 1:
+                    leads.append(Span(doc, a, a + 1, label=f"{LEAD}{b - 1}:{fid}"))
+        return out, leads
 
     def _clauses(self, doc: Doc) -> list[Span]:
         """Each sentence cut at clause breaks (``clause_breaks`` in concepts.yaml).
@@ -449,12 +458,27 @@ class Parser:
         if (
             span._.is_historical
             and self._is_complaint(span)
-            and self.ongoing_words.isdisjoint(t.lower_ for t in span.sent)
+            and self.ongoing_words.isdisjoint(t.lower_ for t in self._clause_of(span))
         ):
             # "I used to get cramps as a kid": a past symptom is not a present one. A past
             # clot, operation or habit still counts: it is history the knowledge base asks.
             return "historical"
         return "present"
+
+    def _clause_of(self, span: Span) -> Span:
+        """The part of the span's sentence between contrast words ("but", "whereas"):
+        "the eye twitch I had back then went, but my calves have buzzed since New
+        Year" dates two different symptoms."""
+        sent, doc = span.sent, span.doc
+        start, end = sent.start, sent.end
+        for t in sent:
+            if t.lower_ in CONTRASTS:
+                if t.i < span.start:
+                    start = t.i + 1
+                elif t.i >= span.end:
+                    end = t.i
+                    break
+        return doc[start:end]
 
     def _is_complaint(self, span: Span) -> bool:
         """Whether the span names a symptom or sign (a body site belongs to one)."""
@@ -491,7 +515,16 @@ class Parser:
     ) -> list[ParsedFinding]:
         out = []
         rules = self.lexicon.site_findings
+        triggers = {rule.trigger for rule in rules}
         for site_span, site in sites:
+            # Every kind of symptom in the sentence competes for the site, also one with
+            # no rule for it: "my quads flicker at night" keeps "at night" from a cramp.
+            roots = {
+                t
+                for span, fid in findings
+                if span.sent == site_span.sent
+                for t in triggers & ({fid} | set(self.kb.ancestors.get(fid, ())))
+            }
             candidates = [
                 (span, fid, rule)
                 for span, fid in findings
@@ -503,7 +536,7 @@ class Parser:
             ]
             owners = self._site_owners(
                 _chain_start(site_span, [sp for sp, _ in sites], self.site_coordinators),
-                {rule.trigger for _, _, rule in candidates},
+                roots,
             )
             for span, _, rule in candidates:
                 if rule.trigger not in owners:
@@ -672,6 +705,24 @@ class Parser:
                     )
                 )
         return out
+
+
+LEAD = "lead:"
+CONTRASTS = frozenset({"but", "however", "whereas", "although", "though", "yet"})
+
+
+def _negate_from_leads(spans: Iterable[Span]) -> None:
+    """A concept whose first word is negated is negated ("lead" spans name the token
+    where their concept's span starts)."""
+    negated = {
+        tuple(sp.label_[len(LEAD) :].split(":", 1))
+        for sp in spans
+        if sp.label_.startswith(LEAD) and sp._.is_negated
+    }
+    for sp in spans:
+        kind, _, fid = sp.label_.partition(":")
+        if kind in ("finding", "affirm") and (str(sp.start), fid) in negated:
+            sp._.is_negated = True
 
 
 def _chain_start(site: Span, sites: list[Span], coordinators: frozenset[str]) -> Span:

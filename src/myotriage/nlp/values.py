@@ -338,6 +338,16 @@ def extract_values(
             weeks = weeks_since_month(MONTHS[word.lower()], year, part, today)
             if weeks is not None:
                 add("twitch_duration_weeks", weeks, m, "weeks")
+        if lexicon.dated_days:
+            days = "|".join(sorted(map(re.escape, lexicon.dated_days), key=len, reverse=True))
+            for m in re.finditer(rf"\bsince\s+(?:last\s+)?(?P<day>{days})(?![\w'])", low):
+                if not _mentions(doc, _sentence_of(doc, m.start()), kb, "twitch_present"):
+                    continue
+                month, day = lexicon.dated_days[m.group("day")]
+                start = date(today.year, month, day)
+                if start > today:
+                    start = start.replace(year=today.year - 1)
+                add("twitch_duration_weeks", (today - start).days / 7, m, "weeks")
     phrase_values(lexicon.vague_durations, "twitch_present", "twitch_duration_weeks", "weeks")
 
     # Cramp length said in words ("a minute or two") first: its numbers are not the length.
@@ -430,6 +440,8 @@ def extract_values(
         r"|\bnever drink\b(?! (?:coffee|tea|energy|cola|coke|fizzy|water|much|enough))"
         r"|\b(?:don'?t|do not|never) drink(?=\s*(?:[.,;!]|$|at all\b|any ?more\b))"
         r"|\b(?:haven'?t|have not|not|never|don'?t) (?:touched|touch) a drop\b"
+        r"|\b(?:been|i'?m|stayed|staying) sober\b"
+        r"|\bi'?m (?:completely |totally )?(?:sober|dry) now\b"
         r"|\b(?:gave up|given up|giving up|quit|stopped|off the) (?:the )?"
         r"(?:booze|alcohol|drinking)\b",
         low,
