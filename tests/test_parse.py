@@ -566,3 +566,14 @@ def test_a_site_goes_to_the_symptom_beside_it_even_without_a_rule() -> None:
 )
 def test_warning_signs_in_lay_words(text: str, finding: str) -> None:
     assert finding in parse(text, KB).present()
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        ("My legs are fine during the day but at night I get cramps in them", "cramp_site_leg"),
+        ("My left eyelid felt heavy all week. Now there's a twitch in it.", "twitch_site_eyelid"),
+    ],
+)
+def test_a_site_said_as_a_pronoun_is_the_body_part_before_it(text: str, finding: str) -> None:
+    assert finding in parse(text, KB).present()

@@ -320,6 +320,7 @@ class Parser:
             self._finding(span, fid, "absent" if self._stopped_medicine(span, fid) else None)
             for span, fid in findings
         ]
+        sites += self._pronoun_sites(doc, sites)
         parsed += self._site_findings(doc, findings, sites)
         parsed += self._disease_findings(diseases)
         # "Breathing's fine" says a finding is absent by itself; hedged, it says nothing.
@@ -546,6 +547,23 @@ class Parser:
                 if state == "present":
                     state = self._state(span)
                 out.append(self._finding(site_span, rule.gives, state, derived_from=span.text))
+        return out
+
+    def _pronoun_sites(self, doc: Doc, sites: list[tuple[Span, str]]) -> list[tuple[Span, str]]:
+        """ "Cramps in them", "twitches in it": the pronoun after a site preposition is the
+        body part named last before it, in its sentence or the one before."""
+        out: list[tuple[Span, str]] = []
+        body = [(sp, key) for sp, key in sites if not key.startswith("when_")]
+        for t in doc:
+            if t.lower_ not in ("them", "it") or t.i == 0:
+                continue
+            if doc[t.i - 1].lower_ not in self.site_prepositions:
+                continue
+            first = doc[t.sent.start - 1].sent.start if t.sent.start > 0 else t.sent.start
+            before = [(sp, key) for sp, key in body if first <= sp.start and sp.end <= t.i - 1]
+            if before:
+                _, key = max(before, key=lambda pair: pair[0].end)
+                out.append((Span(doc, t.i, t.i + 1, label=f"site:{key}"), key))
         return out
 
     def _site_owners(self, site: Span, roots: set[str]) -> set[str]:
