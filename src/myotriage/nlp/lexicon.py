@@ -123,11 +123,15 @@ class RapidOnset(Strict):
 
 
 class SlowOnset(Strict):
-    """A finding with a slow-course phrase in the same sentence gives ``gives``."""
+    """A finding (or one that implies it) with a slow-course phrase in the same sentence
+    gives ``gives``, unless it is one of ``not_from`` or the sentence has an ``unless``
+    word (a course of days, not months)."""
 
     finding: str
     gives: str
     phrases: Words
+    not_from: list[str] = Field(default_factory=list)
+    unless: Words = Field(default_factory=list)
 
 
 class MedicineStarted(Strict):

@@ -656,9 +656,15 @@ class Parser:
             return []
         out = []
         for span, fid in findings:
-            if fid != rule.finding or self._state(span) != "present":
+            if fid != rule.finding and rule.finding not in self.kb.ancestors.get(fid, ()):
                 continue
-            sent = span.sent.text.lower()
+            if fid in rule.not_from or self._state(span) != "present":
+                continue
+            # The finding's own part of the sentence: "cramped for years, but this month
+            # my feet don't lift" says nothing about how the foot came on.
+            sent = self._clause_of(span).text.lower()
+            if any(re.search(rf"\b{re.escape(w)}\b", sent) for w in rule.unless):
+                continue
             if any(re.search(rf"\b{re.escape(p)}\b", sent) for p in rule.phrases):
                 out.append(self._finding(span, rule.gives, "present", derived_from=span.text))
         return out

@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span
 
 from myotriage.engine.evidence import Sex
 from myotriage.knowledge.base import KnowledgeBase
+from myotriage.knowledge.schema import FindingKind
 from myotriage.nlp.lexicon import Lexicon
 
 WEEKS = {
@@ -36,6 +37,8 @@ WEEKS = {
 MINUTES = {"second": 1 / 60, "sec": 1 / 60, "minute": 1.0, "min": 1.0, "hour": 60.0, "hr": 60.0}
 PER_WEEK = {
     "night": 7.0,
+    "nite": 7.0,
+    "wk": 1.0,
     "day": 7.0,
     "evening": 7.0,
     "week": 1.0,
@@ -43,6 +46,16 @@ PER_WEEK = {
     "month": 1 / 4.345,
 }
 OWNER_WORDS = r"(?:my|his|her|our|their|a)"
+# The complaints numbers are read for: a sentence about one is not about the other.
+COMPLAINTS = frozenset({"twitch_present", "cramp_present"})
+OWN_TIMES = frozenset(
+    {
+        FindingKind.medication,
+        FindingKind.condition_history,
+        FindingKind.exposure,
+        FindingKind.risk_factor,
+    }
+)
 MONTHS = {
     name: n
     for n, names in enumerate(
@@ -194,17 +207,37 @@ def _mentions(doc: Doc, sent: Span | None, kb: KnowledgeBase, root: str) -> bool
     return False
 
 
-def _nearest_is_someone_elses(doc: Doc, start: int, end: int) -> bool:
+def _dates_something_else(doc: Doc, kb: KnowledgeBase, start: int, end: int) -> bool:
     """Whether the finding nearest to the characters ``start:end`` in their sentence is
-    said of someone else ("my dad had a stroke two years ago, so when my eyelid ...")."""
+    someone else's ("my dad had a stroke two years ago, so when my eyelid ...") or has
+    a time of its own ("been on omeprazole like 5 yrs, twitches 4 wks")."""
     sent = _sentence_of(doc, start)
     best: tuple[int, bool] | None = None
+    text = doc.text
+    dated_by_it = (
+        sent is not None
+        and re.search(
+            r"\b(?:ever since|since then|since starting|since i started)\b", sent.text.lower()
+        )
+        is not None
+    )
     for span in doc.spans.get("myotriage", []):
         if span.sent != sent:
             continue
+        between = (
+            text[span.end_char : start] if span.end_char <= start else text[end : span.start_char]
+        )
+        if re.search(r"[,;:()]", between):
+            continue  # another clause: "on omeprazole 5 yrs, twitches 4 wks"
+        fid = span.label_.partition(":")[2]
+        # "Started sertraline 3 weeks ago and I've twitched ever since": the start of
+        # the medicine dates the twitching.
+        elsewhere = bool(span._.is_family) or (
+            fid in kb.findings and kb.findings[fid].kind in OWN_TIMES and not dated_by_it
+        )
         gap = max(span.start_char - end, start - span.end_char, 0)
         if best is None or gap < best[0]:
-            best = (gap, bool(span._.is_family))
+            best = (gap, elsewhere)
     return best is not None and best[1]
 
 
@@ -218,11 +251,15 @@ def _about(doc: Doc, sent: Span | None, kb: KnowledgeBase, root: str, longest: i
         return True
     if len(sent) > longest or sent.start == 0:
         return False
-    if any(
-        span.sent == sent and span.label_.startswith("finding:")
-        for span in doc.spans.get("myotriage", [])
-    ):
+    # A follow-up may add details of the same complaint ("Lasts 2-3 mins then goes if I
+    # pull my toes up"), but not another complaint ("My eyelid twitches too, 3 weeks"),
+    # nor a medicine, illness or habit, which have durations of their own.
+    if any(_mentions(doc, sent, kb, other) for other in COMPLAINTS - {root}):
         return False
+    for span in doc.spans.get("myotriage", []):
+        fid = span.label_.partition(":")[2]
+        if span.sent == sent and fid in kb.findings and kb.findings[fid].kind in OWN_TIMES:
+            return False
     return _mentions(doc, doc[sent.start - 1].sent, kb, root)
 
 
@@ -307,8 +344,8 @@ def extract_values(
         sent = _sentence_of(doc, m.start())
         if not _about(doc, sent, kb, "twitch_present"):
             continue
-        if _nearest_is_someone_elses(doc, m.start(), m.end()):
-            continue  # the time of someone else's illness
+        if _dates_something_else(doc, kb, m.start(), m.end()):
+            continue  # the time of someone else's illness, or of a medicine or habit
         v = num.value(m.group("num"))
         if v is not None:
             if low[m.end() :].startswith(" and a half"):
@@ -372,7 +409,7 @@ def extract_values(
         # A cramp's length is often said in the next sentence ("Stretching makes it let
         # go in about thirty seconds"); minutes and seconds are rarely anything else.
         if _about(doc, _sentence_of(doc, m.start()), kb, "cramp_present", longest=16):
-            v = num.value(m.group("num"))
+            v = num.value(m.group("num"), middle=True)
             if v is not None:
                 add("cramp_duration_minutes", v * MINUTES[m.group("unit")], m, "minutes")
 
@@ -386,7 +423,7 @@ def extract_values(
     for m in re.finditer(
         rf"\b(?:{n}\s*(?:times?|nights?|days?|evenings?|afternoons?|mornings?)?|once|twice)"
         rf"\s*(?:a|per|each|every|in a)"
-        rf"\s*(?P<per>night|day|week|fortnight|month)",
+        rf"\s*(?P<per>night|nite|day|week|wk|fortnight|month)\b",
         low,
     ):
         before_per = m.group(0)[: m.start("per") - m.start()]
@@ -428,7 +465,7 @@ def extract_values(
     # Said to be none at all: "Caffeine: none", "I don't drink alcohol", "teetotal".
     none_said = r"\s*[:\-]\s*(?:none|nil|zero|0)\b"
     no_caffeine = re.search(
-        rf"\bcaffeine{none_said}|\bno caffeine\b|\b(?:don'?t|do not|never) (?:drink|have) "
+        rf"\bcaffeine{none_said}|\b(?:no|zero) caffeine\b|\b(?:don'?t|do not|never) (?:drink|have) "
         r"(?:any )?(?:coffee|caffeine)\b",
         low,
     )
