@@ -54,10 +54,10 @@ def test_held_out_set_uses_only_known_findings() -> None:
 
 def test_precision_recall_and_negation_on_the_annotated_set() -> None:
     s = score()
-    # 0.95 on the first 663 sentences; rounds 6 to 21 added 1,010 messages written to
+    # 0.95 on the first 663 sentences; rounds 6 to 23 added 1,130 messages written to
     # be hard (denials in many forms and in form answers, warning signs in indirect
     # words, clinical shorthand, negation scope, past and present, other people), and
-    # the whole set of 1,673 stands at 0.85.
+    # the whole set of 1,793 stands at 0.85.
     assert s.negation_accuracy >= 0.84
     assert s.precision >= 0.90
     assert s.recall >= 0.80
@@ -605,3 +605,48 @@ def test_a_slow_course_said_of_a_weakness_finding_is_progressive() -> None:
 def test_stopping_a_medicine_does_not_deny_what_follows() -> None:
     r = parse("came off diazepam cold turkey last wk, twitchy everywhere n cant sleep", KB)
     assert "twitch_present" in r.present()
+
+
+def test_family_history_needs_a_close_relative() -> None:
+    assert "family_mnd" not in parse("My uncle had ALS and I'm frightened.", KB).present()
+    assert "family_mnd" in parse("My dad died of MND and now my thumb twitches.", KB).present()
+    text = "My mum and my grandad both had myotonic dystrophy. My grip is weaker."
+    assert "family_muscle_disease" in parse(text, KB).present()
+
+
+def test_a_carers_report_told_in_the_third_person_is_about_that_person() -> None:
+    text = (
+        "My brother has had constant rippling under the skin of his calves for two months. "
+        "Lately he's been muddled and sweating through his shirts."
+    )
+    assert {"twitch_rippling", "twitch_site_leg", "confusion"} <= set(parse(text, KB).present())
+    # ...while a relative's symptom beside the writer's own stays the relative's.
+    r = parse("My sister gets cramps. Twitching in my calf for 3 weeks.", KB)
+    assert "cramp_present" not in r.present() and "twitch_present" in r.present()
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        ("What would it mean if my pee went dark? It's a normal colour right now.", "dark_urine"),
+        ("My wife thinks I've started slurring my words, but I can't hear it.", "speech_change"),
+        ("I drink lots of tea like it's water and pee all day", "dark_urine"),
+        ("It lasted about two minutes, my arm jerking in a rhythm", "seizure_prolonged"),
+    ],
+)
+def test_not_said_as_present(text: str, finding: str) -> None:
+    assert finding not in parse(text, KB).present()
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        ("his arm and leg have been jerking for well over 5 mins now", "seizure_prolonged"),
+        ("Only peed once all day and it was like Coke.", "dark_urine"),
+        ("her legs went weak first and then her arms", "weakness_ascending"),
+        ("I couldn't feel the toilet paper when I wiped", "saddle_numbness"),
+        ("pain shooting from my right buttock down to my calf", "back_pain_radiating"),
+    ],
+)
+def test_more_warning_signs_in_lay_words(text: str, finding: str) -> None:
+    assert finding in parse(text, KB).present()

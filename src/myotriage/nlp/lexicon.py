@@ -191,6 +191,10 @@ class Lexicon(Strict):
     # Vocabulary synonyms with a common everyday meaning ("coke" the drink): the parser
     # reads them only inside the longer phrases listed for their finding.
     ignored_synonyms: Words = Field(default_factory=list)
+    # Relatives too distant for family history ("a close blood relative"): the disease
+    # of an uncle or a cousin is not the writer's family history.
+    distant_relatives: Words = Field(default_factory=list)
+    close_relatives: Words = Field(default_factory=list)
 
 
 class Termset(Strict):

@@ -162,6 +162,9 @@ class Parser:
         self.deny_spoilers = frozenset(concepts.deny_spoilers if concepts else ())
         self.denial_before = tuple(concepts.denial_before if concepts else ())
         self.ongoing_words = frozenset(concepts.ongoing_words if concepts else ())
+        self.relatives = frozenset(self.lexicon.close_relatives) | frozenset(
+            self.lexicon.distant_relatives
+        )
         self.site_prepositions = frozenset(concepts.site_prepositions if concepts else ())
         self.site_coordinators = frozenset(concepts.site_coordinators if concepts else ())
         self.clause_breaks = frozenset(concepts.clause_breaks if concepts else ())
@@ -311,7 +314,9 @@ class Parser:
                 denials += [(span, fid) for fid in label.key.split("+")]
             else:
                 diseases.append((span, int(label.key)))
-        if _about_someone_else(clean, [sp for sp, _ in findings + sites], self._state):
+        if _about_someone_else(
+            clean, [sp for sp, _ in findings + sites], self._state, self.relatives
+        ):
             # A carer's report ("my son has a fever of 39 and his legs ache") is about
             # the person being assessed: their symptoms are the evidence.
             for sp, _ in findings + sites:
@@ -608,11 +613,22 @@ class Parser:
         for span, n in diseases:
             mention = self.lexicon.disease_mentions[n]
             if span._.is_family:
-                if mention.family is not None:
+                if mention.family is not None and not self._distant_relative(span):
                     out.append(self._finding(span, mention.family, "present"))
             elif span._.is_hypothetical or span._.is_uncertain:
                 out.append(self._finding(span, mention.worry, "present"))
         return out
+
+    def _distant_relative(self, span: Span) -> bool:
+        """Whether the relative named last before ``span`` in its sentence is a distant
+        one ("my uncle had ALS") and no parent, child, brother or sister is named."""
+        lex = self.lexicon
+        words = {
+            t.lower_.removesuffix("'s").removesuffix("’s")
+            for t in span.doc[span.sent.start : span.start]
+        }
+        # "My mum and my grandad both had it": a close relative among them is enough.
+        return bool(words & set(lex.distant_relatives)) and not words & set(lex.close_relatives)
 
     def _combinations(self, parsed: list[ParsedFinding]) -> list[ParsedFinding]:
         out = []
@@ -732,6 +748,11 @@ class Parser:
 
 
 LEAD = "lead:"
+FIRST_PERSON = frozenset({"i", "i'm", "im", "i've", "ive", "i'd", "me", "my", "mine", "myself"})
+PARTNERS = frozenset({"husband", "wife", "partner", "boyfriend", "girlfriend", "fiance", "fiancee"})
+THIRD_PERSON = frozenset(
+    {"he", "she", "he's", "she's", "hes", "shes", "his", "her", "him", "they", "their", "them"}
+)
 CONTRASTS = frozenset({"but", "however", "whereas", "although", "though", "yet"})
 
 
@@ -835,7 +856,9 @@ def _looks_foreign(text: str) -> bool:
 _OWN_AGE = re.compile(r"\b(?:i'?m|i am|im)\s+(?:a\s+|an\s+)?\d{1,3}\b", re.IGNORECASE)
 
 
-def _about_someone_else(text: str, spans: list[Span], state: Callable[[Span], State]) -> bool:
+def _about_someone_else(
+    text: str, spans: list[Span], state: Callable[[Span], State], relatives: frozenset[str]
+) -> bool:
     """Whether the whole message reports someone else's symptoms and none of the writer's.
 
     True when some symptom is said of another person, the writer says nothing
@@ -846,9 +869,27 @@ def _about_someone_else(text: str, spans: list[Span], state: Callable[[Span], St
     states = [state(sp) for sp in spans]
     if "other_person" not in states:
         return False
-    if any(st in ("present", "absent", "uncertain") for st in states):
+    # The writer's own statements: said in the first person, or at least not in the
+    # third ("He's been muddled" after "My brother has ..." is still the brother).
+    if any(
+        st in ("present", "absent", "uncertain") and _own_sentence(sp.sent, relatives)
+        for sp, st in zip(spans, states, strict=True)
+    ):
         return False
     return _OWN_AGE.search(text) is None
+
+
+def _own_sentence(sent: Span, relatives: frozenset[str]) -> bool:
+    """Whether a sentence speaks of the writer: in the first person ("my" before a
+    relative, as in "my brother", does not count), or at least not in the third."""
+    first = third = False
+    for t in sent:
+        word = t.lower_
+        if word in FIRST_PERSON:
+            nxt = t.nbor(1).lower_ if t.i + 1 < sent.end else ""
+            first = first or not (word == "my" and (nxt in relatives or nxt in PARTNERS))
+        third = third or word in THIRD_PERSON
+    return first or not third
 
 
 @lru_cache(maxsize=4)

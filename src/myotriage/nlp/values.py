@@ -473,7 +473,9 @@ def extract_values(
         add("caffeine_mg_per_day", 0.0, no_caffeine, "mg_per_day")
     no_alcohol = re.search(
         rf"\b(?:alcohol|booze){none_said}|\bteetotal\b|\btee-total\b|\bsober for\b"
-        r"|\b(?:don'?t|do not|never) (?:drink|touch) (?:any )?(?:alcohol|booze)\b|\bno alcohol\b"
+        r"|\b(?:don'?t|do not|never|doesn'?t|does not) (?:drink|touch|take) "
+        r"(?:any )?(?:alcohol|booze)\b"
+        r"|\bno alcohol\b"
         r"|\bnever drink\b(?! (?:coffee|tea|energy|cola|coke|fizzy|water|much|enough))"
         r"|\b(?:don'?t|do not|never) drink(?=\s*(?:[.,;!]|$|at all\b|any ?more\b))"
         r"|\b(?:haven'?t|have not|not|never|don'?t) (?:touched|touch) a drop\b"
