@@ -54,10 +54,10 @@ def test_held_out_set_uses_only_known_findings() -> None:
 
 def test_precision_recall_and_negation_on_the_annotated_set() -> None:
     s = score()
-    # 0.95 on the first 663 sentences; rounds 6 to 23 added 1,130 messages written to
+    # 0.95 on the first 663 sentences; rounds 6 to 25 added 1,250 messages written to
     # be hard (denials in many forms and in form answers, warning signs in indirect
     # words, clinical shorthand, negation scope, past and present, other people), and
-    # the whole set of 1,793 stands at 0.85.
+    # the whole set of 1,913 stands at 0.857.
     assert s.negation_accuracy >= 0.84
     assert s.precision >= 0.90
     assert s.recall >= 0.80
@@ -641,3 +641,22 @@ def test_a_carers_report_told_in_the_third_person_is_about_that_person() -> None
 )
 def test_not_said_as_present(text: str, finding: str) -> None:
     assert finding not in parse(text, KB).present()
+
+
+def test_feeling_the_toilet_paper_is_the_opposite_of_saddle_numbness() -> None:
+    assert "saddle_numbness" in parse("I couldn't feel the toilet paper when I wiped", KB).present()
+    r = parse("I can feel the toilet paper fine when I wipe", KB)
+    assert "saddle_numbness" in r.absent() and "saddle_numbness" not in r.present()
+
+
+def test_a_medicine_given_up_is_history_but_one_started_long_ago_is_taken() -> None:
+    r = parse("I used to drink tonic water for my leg cramps but stopped a year ago.", KB)
+    assert "quinine_use" not in r.present()
+    r = parse("I was put on bendroflumethiazide years ago and my calves cramp", KB)
+    assert "med_diuretic_thiazide_loop" in r.present()
+    assert "med_new_or_dose_change" not in r.present()
+
+
+def test_a_maybe_about_how_often_is_no_doubt_about_the_cramp() -> None:
+    r = parse("I get cramps in my thighs in bed, maybe every other night.", KB)
+    assert "cramp_present" in r.present()

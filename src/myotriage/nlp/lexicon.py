@@ -142,6 +142,8 @@ class MedicineStarted(Strict):
     medicines: list[str]
     phrases: Words
     after: Words
+    # A start long ago is no new medicine ("put on it years ago").
+    long_ago: Words = Field(default_factory=list)
 
 
 class NoMedicines(Strict):

@@ -461,10 +461,12 @@ class Parser:
             return "uncertain"
         if span._.is_negated or self._denied_after(span) or self._denied_before(span):
             return "absent"
-        if (
-            span._.is_historical
-            and self._is_complaint(span)
-            and self.ongoing_words.isdisjoint(t.lower_ for t in self._clause_of(span))
+        if span._.is_historical and (
+            (
+                self._is_complaint(span)
+                and self.ongoing_words.isdisjoint(t.lower_ for t in self._clause_of(span))
+            )
+            or self._medicine_given_up(span)
         ):
             # "I used to get cramps as a kid": a past symptom is not a present one. A past
             # clot, operation or habit still counts: it is history the knowledge base asks.
@@ -485,6 +487,20 @@ class Parser:
                     end = t.i
                     break
         return doc[start:end]
+
+    def _medicine_given_up(self, span: Span) -> bool:
+        """A medicine said in the past with a stopping word in its part of the sentence
+        ("I used to drink tonic water for my cramps but stopped a year ago"); one started
+        long ago and still taken is not history."""
+        label = self.labels.get(span.label_)
+        if label is None or label.kind != "finding":
+            return False
+        if self.kb.findings[label.key].kind != FindingKind.medication:
+            return False
+        rule = self.lexicon.no_medicines
+        said = " ".join(t.lower_ for t in span.sent)
+        stops = [*(rule.stopped if rule else ()), "used to"]
+        return any(re.search(rf"\b{re.escape(w)}\b", said) for w in stops)
 
     def _is_complaint(self, span: Span) -> bool:
         """Whether the span names a symptom or sign (a body site belongs to one)."""
@@ -709,6 +725,8 @@ class Parser:
             sent = span.sent
             head = span.doc.text[sent.start_char : span.start_char].lower()
             tail = span.doc.text[span.end_char : sent.end_char].lower()
+            if any(re.search(rf"\b{re.escape(w)}\b", sent.text.lower()) for w in rule.long_ago):
+                continue
             if before.search(head) or after.search(tail):
                 out.append(self._finding(span, rule.gives, "present", derived_from=span.text))
         return out
