@@ -54,10 +54,10 @@ def test_held_out_set_uses_only_known_findings() -> None:
 
 def test_precision_recall_and_negation_on_the_annotated_set() -> None:
     s = score()
-    # 0.95 on the first 663 sentences; rounds 6 to 25 added 1,250 messages written to
+    # 0.95 on the first 663 sentences; rounds 6 to 27 added 1,370 messages written to
     # be hard (denials in many forms and in form answers, warning signs in indirect
     # words, clinical shorthand, negation scope, past and present, other people), and
-    # the whole set of 1,913 stands at 0.857.
+    # the whole set of 2,033 stands at 0.85.
     assert s.negation_accuracy >= 0.84
     assert s.precision >= 0.90
     assert s.recall >= 0.80
@@ -177,6 +177,16 @@ def test_durations_anchored_to_a_date(text: str, today: date | None, weeks: floa
         ),
         ("legs cramp at nite bout 5 times a wk", "cramp_per_week", 5),
         ("zero caffeine, still got this quad twitch", "caffeine_mg_per_day", 0),
+        ("I'm sleeping six-ish hours and my eyelid twitches", "sleep_hours_per_night", 6),
+        ("My eyelid has been flickering for a good fortnight.", "twitch_duration_weeks", 2),
+        (
+            "two glasses of wine with dinner every night, eyelid twitching",
+            "alcohol_units_per_week",
+            29.4,
+        ),
+        ("a bottle of wine every night, probably 70 units a week", "alcohol_units_per_week", 70),
+        ("6 cans of Diet Coke a day and my eyelid twitches", "caffeine_mg_per_day", 210),
+        ("We both get night cramps - his every night, mine maybe once a week", "cramp_per_week", 1),
     ],
 )
 def test_values_in_everyday_wording(text: str, finding: str, value: float) -> None:
@@ -660,3 +670,22 @@ def test_a_medicine_given_up_is_history_but_one_started_long_ago_is_taken() -> N
 def test_a_maybe_about_how_often_is_no_doubt_about_the_cramp() -> None:
     r = parse("I get cramps in my thighs in bed, maybe every other night.", KB)
     assert "cramp_present" in r.present()
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        ("I've lost nearly a stone without trying", "weight_loss"),
+        ("My husband has epilepsy. He's been fitting for about 6 minutes now.", "rhythmic_jerking"),
+        ("Nearly every night my calves go into knots and wake me", "cramp_present"),
+        ("To stand up from the floor he walks his hands up his legs", "weakness_proximal"),
+        ("My calf is swollen and hot to touch", "leg_warm_red"),
+    ],
+)
+def test_said_in_everyday_words(text: str, finding: str) -> None:
+    assert finding in parse(text, KB).present()
+
+
+def test_hot_to_touch_is_not_a_leg_unless_a_leg_is_named() -> None:
+    r = parse("He's been dancing for hours, he's boiling hot to touch and talking nonsense", KB)
+    assert "leg_warm_red" not in r.present() and "fever" in r.present()

@@ -149,7 +149,7 @@ class _Numbers:
         self.words = {k.lower(): v for k, v in lexicon.numbers.items()}
         # "five and a half": the half is added by value().
         self.one = (
-            rf"(?:(?:\d+(?:\.\d+)?(?:ish)?|{_alternation(list(self.words))})"
+            rf"(?:(?:\d+(?:\.\d+)?(?:ish)?|(?:{_alternation(list(self.words))})(?:-?ish)?)"
             r"(?:\s+and\s+a\s+half)?)"
         )
         # "4 or 5", "4-5", "4 to 5": take the larger, the safer reading.
@@ -172,7 +172,7 @@ class _Numbers:
             if not p:
                 continue
             half = 0.0
-            p = p.removesuffix("ish")
+            p = p.removesuffix("ish").removesuffix("-")
             if p.endswith("and a half"):
                 p, half = p[: -len("and a half")].strip(), 0.5
             try:
@@ -326,7 +326,9 @@ def extract_values(
 
     # Twitch duration: "for 3 weeks", "since two months", "5 days ago"; vague "for months".
     unit_words = "|".join(sorted(WEEKS, key=len, reverse=True))
-    for m in re.finditer(rf"\b{n}\s*(?P<unit>{unit_words})s?\b", low):
+    for m in re.finditer(
+        rf"\b{n}\s*(?:(?:good|solid|full|whole)\s+)?(?P<unit>{unit_words})s?\b", low
+    ):
         if any(a <= m.start() < b for a, b in preg_spans):
             continue
         if re.search(r"\btimes?\s*$", low[: m.start()]):
@@ -336,7 +338,7 @@ def extract_values(
             and not low[m.end() :].startswith(" ago")
             and not re.search(
                 r"(?:^|[.!?,;:(]|\b(?:for|about|around|almost|nearly|over|past|last|than|just|only|"
-                r"since|roughly|maybe|in|of|whole|entire))\s*$",
+                r"since|roughly|maybe|in|of|whole|entire|good|solid|full))\s*$",
                 low[: m.start()],
             )
         ):
@@ -408,13 +410,13 @@ def extract_values(
             continue
         # A cramp's length is often said in the next sentence ("Stretching makes it let
         # go in about thirty seconds"); minutes and seconds are rarely anything else.
-        if _about(doc, _sentence_of(doc, m.start()), kb, "cramp_present", longest=16):
+        if _about(doc, _sentence_of(doc, m.start()), kb, "cramp_present", longest=24):
             v = num.value(m.group("num"), middle=True)
             if v is not None:
                 add("cramp_duration_minutes", v * MINUTES[m.group("unit")], m, "minutes")
 
-    # Cramp frequency: phrases from the lexicon, "N nights out of 7", then "N times a week".
-    phrase_values(lexicon.frequency_phrases, "cramp_present", "cramp_per_week", "per_week")
+    # Cramp frequency: "N nights out of 7", "N times a week", then phrases from the lexicon
+    # (a number said is more exact than "most nights", and the first value found wins).
     for m in re.finditer(rf"\b{n}\s*(?:times|nights|days|evenings)\s*out of\s*(?:7|seven)\b", low):
         if _about(doc, _sentence_of(doc, m.start()), kb, "cramp_present"):
             v = num.value(m.group("num"), middle=True)
@@ -437,6 +439,7 @@ def extract_values(
             count = {"once": 1.0, "twice": 2.0}.get(raw) or num.value(m.group("num") or "")
             if count is not None:
                 add("cramp_per_week", count * PER_WEEK[m.group("per")], m, "per_week")
+    phrase_values(lexicon.frequency_phrases, "cramp_present", "cramp_per_week", "per_week")
 
     # Caffeine: counted drinks summed; or milligrams stated.
     m_mg = re.search(rf"\b{n}\s*mg\b[^.]*?caffeine|caffeine[^.]*?\b{num.group('num2')}\s*mg\b", low)
@@ -479,7 +482,8 @@ def extract_values(
         r"|\bnever drink\b(?! (?:coffee|tea|energy|cola|coke|fizzy|water|much|enough))"
         r"|\b(?:don'?t|do not|never) drink(?=\s*(?:[.,;!]|$|at all\b|any ?more\b))"
         r"|\b(?:haven'?t|have not|not|never|don'?t) (?:touched|touch) a drop\b"
-        r"|\b(?:been|i'?m|stayed|staying) sober\b"
+        r"|\b(?:been|i'?m|stayed|staying) sober\b|\bnever been a drinker\b|\bnot a drinker\b"
+        r"|\bnon-?drinker\b"
         r"|\bi'?m (?:completely |totally )?(?:sober|dry) now\b"
         r"|\b(?:gave up|given up|giving up|quit|stopped|off the) (?:the )?"
         r"(?:booze|alcohol|drinking)\b",
@@ -491,14 +495,22 @@ def extract_values(
     for booze in lexicon.alcohol:
         pattern = (
             rf"\b{n}(?![\d.])\s*(?:{_alternation(booze.words)})\b"
-            r"(?:\s*(?:a|per|each|every)\s*(?P<per>night|day|evening|week))?"
+            r"(?:(?:\s+(?:with|at|of|in)\s+\w+)?\s*(?:a|per|each|every)\s*"
+            r"(?P<per>night|day|evening|week))?"
         )
         for m in re.finditer(pattern, low):
             count = num.value(m.group("num"))
             if count is None:
                 continue
+            if booze.units == 1 and "unit" in m.group(0):
+                # Units said outright ("about 70 units a week") are the writer's own sum.
+                units, first = count * PER_WEEK.get(m.group("per") or "week", 1.0), m
+                break
             units += count * booze.units * PER_WEEK.get(m.group("per") or "week", 1.0)
             first = first or m
+        else:
+            continue
+        break
     if first is not None and units > 0:
         add("alcohol_units_per_week", units, first, "units_per_week")
     elif no_alcohol:
