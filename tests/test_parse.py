@@ -54,10 +54,10 @@ def test_held_out_set_uses_only_known_findings() -> None:
 
 def test_precision_recall_and_negation_on_the_annotated_set() -> None:
     s = score()
-    # 0.95 on the first 663 sentences; rounds 6 to 27 added 1,370 messages written to
+    # 0.95 on the first 663 sentences; rounds 6 to 29 added 1,490 messages written to
     # be hard (denials in many forms and in form answers, warning signs in indirect
     # words, clinical shorthand, negation scope, past and present, other people), and
-    # the whole set of 2,033 stands at 0.85.
+    # the whole set of 2,153 stands at 0.85.
     assert s.negation_accuracy >= 0.84
     assert s.precision >= 0.90
     assert s.recall >= 0.80
@@ -594,6 +594,7 @@ def test_a_site_goes_to_the_symptom_beside_it_even_without_a_rule() -> None:
         ("My husband has epilepsy. He's been fitting for about 6 minutes now.", "rhythmic_jerking"),
         ("Nearly every night my calves go into knots and wake me", "cramp_present"),
         ("To stand up from the floor he walks his hands up his legs", "weakness_proximal"),
+        ("everything went black in one eye for a couple of minutes", "vision_loss_sudden"),
         ("My calf is swollen and hot to touch", "leg_warm_red"),
     ],
 )
@@ -652,6 +653,7 @@ def test_a_carers_report_told_in_the_third_person_is_about_that_person() -> None
         ("My wife thinks I've started slurring my words, but I can't hear it.", "speech_change"),
         ("I drink lots of tea like it's water and pee all day", "dark_urine"),
         ("It lasted about two minutes, my arm jerking in a rhythm", "seizure_prolonged"),
+        ("Can't find any weakness and no numbness, still doing 100k rides", "weakness"),
     ],
 )
 def test_not_said_as_present(text: str, finding: str) -> None:
@@ -680,3 +682,8 @@ def test_a_maybe_about_how_often_is_no_doubt_about_the_cramp() -> None:
 def test_hot_to_touch_is_not_a_leg_unless_a_leg_is_named() -> None:
     r = parse("He's been dancing for hours, he's boiling hot to touch and talking nonsense", KB)
     assert "leg_warm_red" not in r.present() and "fever" in r.present()
+
+
+def test_no_bother_from_a_medicine_is_still_taking_it() -> None:
+    r = parse("I've been on simvastatin for years with no bother, but my calves cramp now", KB)
+    assert "med_statin" in r.present() and "med_statin" not in r.absent()
