@@ -197,6 +197,8 @@ class Lexicon(Strict):
     # of an uncle or a cousin is not the writer's family history.
     distant_relatives: Words = Field(default_factory=list)
     close_relatives: Words = Field(default_factory=list)
+    # Husband, wife, partner: "my husband" is someone else, not the writer ("my" alone is).
+    partners: Words = Field(default_factory=list)
 
 
 class Termset(Strict):

@@ -162,9 +162,8 @@ class Parser:
         self.deny_spoilers = frozenset(concepts.deny_spoilers if concepts else ())
         self.denial_before = tuple(concepts.denial_before if concepts else ())
         self.ongoing_words = frozenset(concepts.ongoing_words if concepts else ())
-        self.relatives = frozenset(self.lexicon.close_relatives) | frozenset(
-            self.lexicon.distant_relatives
-        )
+        lex = self.lexicon
+        self.relatives = frozenset([*lex.close_relatives, *lex.distant_relatives, *lex.partners])
         self.site_prepositions = frozenset(concepts.site_prepositions if concepts else ())
         self.site_coordinators = frozenset(concepts.site_coordinators if concepts else ())
         self.clause_breaks = frozenset(concepts.clause_breaks if concepts else ())
@@ -489,9 +488,9 @@ class Parser:
         return doc[start:end]
 
     def _medicine_given_up(self, span: Span) -> bool:
-        """A medicine said in the past with a stopping word in its part of the sentence
-        ("I used to drink tonic water for my cramps but stopped a year ago"); one started
-        long ago and still taken is not history."""
+        """A medicine said in the past with a stopping word in its sentence ("I used to
+        drink tonic water for my cramps but stopped a year ago"); one started long ago
+        and still taken is not history."""
         label = self.labels.get(span.label_)
         if label is None or label.kind != "finding":
             return False
@@ -538,23 +537,19 @@ class Parser:
         out = []
         rules = self.lexicon.site_findings
         triggers = {rule.trigger for rule in rules}
+        lineage = [
+            (span, fid, {fid} | set(self.kb.ancestors.get(fid, ()))) for span, fid in findings
+        ]
         for site_span, site in sites:
+            here = [(span, fid, line) for span, fid, line in lineage if span.sent == site_span.sent]
             # Every kind of symptom in the sentence competes for the site, also one with
             # no rule for it: "my quads flicker at night" keeps "at night" from a cramp.
-            roots = {
-                t
-                for span, fid in findings
-                if span.sent == site_span.sent
-                for t in triggers & ({fid} | set(self.kb.ancestors.get(fid, ())))
-            }
+            roots = {t for _, _, line in here for t in triggers & line}
             candidates = [
                 (span, fid, rule)
-                for span, fid in findings
-                if span.sent == site_span.sent
+                for span, fid, line in here
                 for rule in rules
-                if rule.site == site
-                and rule.gives != fid
-                and rule.trigger in ({fid} | set(self.kb.ancestors.get(fid, ())))
+                if rule.site == site and rule.gives != fid and rule.trigger in line
             ]
             owners = self._site_owners(
                 _chain_start(site_span, [sp for sp, _ in sites], self.site_coordinators),
@@ -767,7 +762,6 @@ class Parser:
 
 LEAD = "lead:"
 FIRST_PERSON = frozenset({"i", "i'm", "im", "i've", "ive", "i'd", "me", "my", "mine", "myself"})
-PARTNERS = frozenset({"husband", "wife", "partner", "boyfriend", "girlfriend", "fiance", "fiancee"})
 THIRD_PERSON = frozenset(
     {"he", "she", "he's", "she's", "hes", "shes", "his", "her", "him", "they", "their", "them"}
 )
@@ -905,7 +899,7 @@ def _own_sentence(sent: Span, relatives: frozenset[str]) -> bool:
         word = t.lower_
         if word in FIRST_PERSON:
             nxt = t.nbor(1).lower_ if t.i + 1 < sent.end else ""
-            first = first or not (word == "my" and (nxt in relatives or nxt in PARTNERS))
+            first = first or not (word == "my" and nxt in relatives)
         third = third or word in THIRD_PERSON
     return first or not third
 
