@@ -54,10 +54,10 @@ def test_held_out_set_uses_only_known_findings() -> None:
 
 def test_precision_recall_and_negation_on_the_annotated_set() -> None:
     s = score()
-    # 0.95 on the first 663 sentences; rounds 6 to 29 added 1,490 messages written to
+    # 0.95 on the first 663 sentences; rounds 6 to 31 added 1,610 messages written to
     # be hard (denials in many forms and in form answers, warning signs in indirect
     # words, clinical shorthand, negation scope, past and present, other people), and
-    # the whole set of 2,153 stands at 0.85.
+    # the whole set of 2,273 stands at 0.845.
     assert s.negation_accuracy >= 0.84
     assert s.precision >= 0.90
     assert s.recall >= 0.80
@@ -654,6 +654,16 @@ def test_a_carers_report_told_in_the_third_person_is_about_that_person() -> None
         ("I drink lots of tea like it's water and pee all day", "dark_urine"),
         ("It lasted about two minutes, my arm jerking in a rhythm", "seizure_prolonged"),
         ("Can't find any weakness and no numbness, still doing 100k rides", "weakness"),
+        (
+            "Before you tell me it's stress, I'm honestly not stressed - I'm on holiday.",
+            "stress_high",
+        ),
+        (
+            "The websites said stretch it and use magnesium spray, nothing shifts it",
+            "cramp_present",
+        ),
+        ("My hands are shaky and my calves twitch", "twitch_site_arm_hand"),
+        ("I drink about three litres of water a day", "fluid_overdrink"),
     ],
 )
 def test_not_said_as_present(text: str, finding: str) -> None:
@@ -687,3 +697,8 @@ def test_hot_to_touch_is_not_a_leg_unless_a_leg_is_named() -> None:
 def test_no_bother_from_a_medicine_is_still_taking_it() -> None:
     r = parse("I've been on simvastatin for years with no bother, but my calves cramp now", KB)
     assert "med_statin" in r.present() and "med_statin" not in r.absent()
+
+
+def test_never_having_been_told_of_a_condition_is_not_having_it() -> None:
+    r = parse("I've never been told I have a thyroid problem.", KB)
+    assert "cond_thyroid" not in r.present()

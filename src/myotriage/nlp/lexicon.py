@@ -102,6 +102,7 @@ class Concepts(Strict):
     # that goes on ("it started years ago"), not a symptom that is over.
     ongoing_words: Words = Field(default_factory=list)
     site_prepositions: Words
+    site_rivals: Words = Field(default_factory=list)
     site_coordinators: Words
     findings: dict[str, list[Concept]]
 

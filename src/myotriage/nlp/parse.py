@@ -165,6 +165,9 @@ class Parser:
         lex = self.lexicon
         self.relatives = frozenset([*lex.close_relatives, *lex.distant_relatives, *lex.partners])
         self.site_prepositions = frozenset(concepts.site_prepositions if concepts else ())
+        # Symptoms with no site finding of their own that still own the body part they
+        # name ("my hands are shaky and my calves twitch": the hands are the tremor's).
+        self.site_rivals = frozenset(concepts.site_rivals if concepts else ())
         self.site_coordinators = frozenset(concepts.site_coordinators if concepts else ())
         self.clause_breaks = frozenset(concepts.clause_breaks if concepts else ())
         self.clause_openers = frozenset(concepts.clause_openers if concepts else ())
@@ -544,7 +547,7 @@ class Parser:
             here = [(span, fid, line) for span, fid, line in lineage if span.sent == site_span.sent]
             # Every kind of symptom in the sentence competes for the site, also one with
             # no rule for it: "my quads flicker at night" keeps "at night" from a cramp.
-            roots = {t for _, _, line in here for t in triggers & line}
+            roots = {t for _, _, line in here for t in (triggers | self.site_rivals) & line}
             candidates = [
                 (span, fid, rule)
                 for span, fid, line in here
