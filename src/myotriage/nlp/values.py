@@ -243,8 +243,9 @@ def _dates_something_else(doc: Doc, kb: KnowledgeBase, start: int, end: int) -> 
 
 def _about(doc: Doc, sent: Span | None, kb: KnowledgeBase, root: str, longest: int = 8) -> bool:
     """Whether a number in ``sent`` is about ``root``: the sentence mentions it, or the
-    sentence is a follow-up of at most ``longest`` tokens naming no finding of its own
-    ("Calf twitching. Started 3 weeks ago.") after one that does."""
+    sentence is a follow-up of at most ``longest`` tokens ("Calf twitching. Started 3
+    weeks ago.") after one that does, naming no other complaint and no medicine, illness
+    or habit of its own."""
     if sent is None:
         return False
     if _mentions(doc, sent, kb, root):
@@ -338,7 +339,7 @@ def extract_values(
             and not low[m.end() :].startswith(" ago")
             and not re.search(
                 r"(?:^|[.!?,;:(]|\b(?:for|about|around|almost|nearly|over|past|last|than|just|only|"
-                r"since|roughly|maybe|in|of|whole|entire|good|solid|full))\s*$",
+                r"since|roughly|maybe|in|of|whole|entire))\s*$",
                 low[: m.start()],
             )
         ):
