@@ -54,10 +54,10 @@ def test_held_out_set_uses_only_known_findings() -> None:
 
 def test_precision_recall_and_negation_on_the_annotated_set() -> None:
     s = score()
-    # 0.95 on the first 663 sentences; rounds 6 to 31 added 1,610 messages written to
+    # 0.95 on the first 663 sentences; rounds 6 to 35 added 1,850 messages written to
     # be hard (denials in many forms and in form answers, warning signs in indirect
     # words, clinical shorthand, negation scope, past and present, other people), and
-    # the whole set of 2,273 stands at 0.845.
+    # the whole set of 2,513 stands at 0.843.
     assert s.negation_accuracy >= 0.84
     assert s.precision >= 0.90
     assert s.recall >= 0.80
@@ -187,6 +187,16 @@ def test_durations_anchored_to_a_date(text: str, today: date | None, weeks: floa
         ("a bottle of wine every night, probably 70 units a week", "alcohol_units_per_week", 70),
         ("6 cans of Diet Coke a day and my eyelid twitches", "caffeine_mg_per_day", 210),
         ("We both get night cramps - his every night, mine maybe once a week", "cramp_per_week", 1),
+        ("2 of the big 500ml energy drinks a day, twitchy eyelid", "caffeine_mg_per_day", 320),
+        ("I'm 19, 3 cans of the 250ml Red Bull a day", "caffeine_mg_per_day", 240),
+        ("night cramps 2x/wk, ~3 min each", "cramp_per_week", 2),
+        ("Cramps 2-3 times a day in my hands", "cramp_per_week", 17.5),
+        (
+            "I've had leg cramps on and off for 20 years. These days it's about twice a week, "
+            "always in bed.",
+            "cramp_per_week",
+            2,
+        ),
     ],
 )
 def test_values_in_everyday_wording(text: str, finding: str, value: float) -> None:
@@ -596,6 +606,18 @@ def test_a_site_goes_to_the_symptom_beside_it_even_without_a_rule() -> None:
         ("To stand up from the floor he walks his hands up his legs", "weakness_proximal"),
         ("everything went black in one eye for a couple of minutes", "vision_loss_sudden"),
         ("My calf is swollen and hot to touch", "leg_warm_red"),
+        ("her breathing has gone noisy and high-pitched", "throat_tight_stridor"),
+        ("I can't properly feel the toilet paper when I wipe", "saddle_numbness"),
+        (
+            "She lay on the floor all night and her arms and legs are very painful",
+            "severe_muscle_pain",
+        ),
+        ("She has been making herself sick several times a day", "vomit_diarrhoea"),
+        ("A couple of times my heart has skipped.", "palpitations"),
+        ("He's got a coarse shake in both hands", "tremor"),
+        ("Calf cramps 3-4 times a week, usually at about 2am.", "cramp_at_night"),
+        ("Terrified it's MND, my dad had it.", "family_mnd"),
+        ("mum had her hip done 2 weeks ago and her calf is swollen", "immobility_risk"),
     ],
 )
 def test_warning_signs_in_lay_words(text: str, finding: str) -> None:
@@ -702,3 +724,113 @@ def test_no_bother_from_a_medicine_is_still_taking_it() -> None:
 def test_never_having_been_told_of_a_condition_is_not_having_it() -> None:
     r = parse("I've never been told I have a thyroid problem.", KB)
     assert "cond_thyroid" not in r.present()
+
+
+@pytest.mark.parametrize(
+    ("text", "units"),
+    [
+        # How often is said after the drink, before it, or for further days.
+        ("I drank for years, a bottle of vodka most days", 28 * 5.5),
+        ("Going out twice a week at the moment, 4 double vodkas each time.", 16),
+        ("3 pints on a Friday, 3 on a Saturday", 6 * 2.3),
+        ("3 pints Monday to Thursday and my calves cramp", 3 * 2.3 * 4),
+        ("4 cans of cider a night at weekends", 4 * 2 * 2),
+        ("every night I have 3 glasses of wine", 3 * 2.1 * 7),
+        # Units said per drink price the drinks; a bottle's size is no count.
+        ("I used to drink 6 cans of strong lager a day (4 units a can)", 6 * 4 * 7),
+        ("stopped 2 days ago after years of a 70cl bottle of vodka a day", 28 * 7),
+        # A weekly figure is the writer's own sum.
+        ("a pint or two most evenings, call it 10 pints a week", 23),
+    ],
+)
+def test_alcohol_counted_with_how_often(text: str, units: float) -> None:
+    values = {v.id: v.value for v in parse(text, KB).values}
+    assert values.get("alcohol_units_per_week") == pytest.approx(units, rel=0.05), values
+
+
+def test_a_temperature_is_no_age_and_a_forum_header_is() -> None:
+    r = parse("temp is 100.4F, been at a festival and now I'm cramping all over", KB)
+    assert r.age is None and r.sex is None
+    r = parse("F, 52. My tongue seems to be quivering.", KB)
+    assert r.age == 52 and r.sex is not None and r.sex.value == "female"
+    r = parse("52/M here, calf twitching for a month", KB)
+    assert r.age == 52 and r.sex is not None and r.sex.value == "male"
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "absent"),
+    [
+        (
+            "Over 3 days she's gone from tingly toes to not being able to stand, and she "
+            "can't swallow her own spit.",
+            {"unable_swallow_saliva"},
+            set(),
+        ),
+        (
+            "He's talking to people who aren't there and doesn't know what day it is.",
+            {"hallucinations", "confusion"},
+            set(),
+        ),
+        (
+            "My family haven't noticed any change in my speech, and neither have I. My left "
+            "hand has been twitching for a month.",
+            {"twitch_site_arm_hand"},
+            {"speech_change"},
+        ),
+        (
+            "Present: fasciculations in both calves. Absent: weakness (grip unchanged), "
+            "atrophy, dysarthria, dysphagia and orthopnoea.",
+            {"twitch_site_leg"},
+            {
+                "weakness",
+                "muscle_wasting",
+                "speech_change",
+                "swallow_difficulty",
+                "breathless_lying_flat",
+            },
+        ),
+        (
+            "Here's what I DON'T have: weakness, slurred speech or trouble swallowing. "
+            "What I DO have: twitching in my calves.",
+            {"twitch_site_leg"},
+            {"weakness", "speech_change", "swallow_difficulty"},
+        ),
+        (
+            "No weakness, which is a relief, but lots of cramps, which isn't.",
+            {"cramp_present"},
+            {"weakness"},
+        ),
+        ("The neurologist couldn't see any wasting.", set(), {"muscle_wasting"}),
+        (
+            "A cramp in my calf for 20 minutes now and stretching isn't doing a thing.",
+            {"cramp_site_leg"},
+            {"cramp_eased_by_stretch"},
+        ),
+        (
+            "Maybe a month? Could be longer, I can't remember when the twitching in my feet "
+            "started.",
+            {"twitch_site_leg"},
+            set(),
+        ),
+        ("no numbness round my bum and I pee normally", set(), {"saddle_numbness"}),
+    ],
+)
+def test_negation_reaches_what_it_should_and_no_further(
+    text: str, present: set[str], absent: set[str]
+) -> None:
+    r = parse(text, KB)
+    assert present <= set(r.present()), r.present()
+    assert absent <= set(r.absent()), r.absent()
+    assert not present & set(r.absent())
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        ("Cramps in my hands and feet, plus twitching around my mouth.", "tingling_mouth_fingers"),
+        ("Absent: weakness and atrophy.", "awareness_lost"),
+        ("Her arms and legs are weak and she says her heart's jumping about.", "twitch_present"),
+    ],
+)
+def test_look_alikes_are_not_read_as_findings(text: str, finding: str) -> None:
+    assert finding not in parse(text, KB).present()

@@ -37,10 +37,12 @@ class SiteFinding(Strict):
 
 
 class Drink(Strict):
-    """Caffeine per item (mg)."""
+    """Caffeine per item (mg), and for drinks sold in cans of several sizes the volume
+    that figure is for (a "500ml" can of it then counts twice a 250 ml one)."""
 
     words: Words
     mg: Annotated[float, Field(ge=0, le=1000)]
+    ml: Annotated[float, Field(gt=0, le=2000)] | None = None
 
 
 class Alcohol(Strict):
@@ -200,6 +202,10 @@ class Lexicon(Strict):
     close_relatives: Words = Field(default_factory=list)
     # Husband, wife, partner: "my husband" is someone else, not the writer ("my" alone is).
     partners: Words = Field(default_factory=list)
+    # Labels of a list of what the writer does not have ("Absent: weakness, atrophy"): every
+    # finding after one, up to a label of what they do have, is absent.
+    list_denials: Words = Field(default_factory=list)
+    list_affirms: Words = Field(default_factory=list)
 
 
 class Termset(Strict):

@@ -39,6 +39,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokenizer import Tokenizer  # type: ignore[import-not-found]
 from spacy.tokens import Doc, Span
+from spacy.util import compile_suffix_regex
 from wordfreq import zipf_frequency
 
 from myotriage.engine.evidence import Evidence, Sex
@@ -136,6 +137,14 @@ class Parser:
         self.kb = kb
         self.lexicon, self.context = load_language(kb)
         self.nlp = spacy.blank("en")
+        # spaCy keeps "I." whole as if it were an initial, so "...and neither have I. My
+        # hand twitches" stayed one sentence: a single letter and a full stop end one here.
+        tokenizer: Tokenizer = self.nlp.tokenizer
+        tokenizer.rules = {
+            k: v for k, v in tokenizer.rules.items() if not re.fullmatch(r"[a-z]\.", k)
+        }
+        suffixes = [*(self.nlp.Defaults.suffixes or ()), r"(?<=^[A-Za-z])\."]
+        tokenizer.suffix_search = compile_suffix_regex(suffixes).search
         self.sentencizer = self.nlp.add_pipe("sentencizer")
         self.context_steps = self._context_steps(self.nlp, self.context)
         self.labels: dict[str, _Label] = {}
@@ -164,6 +173,8 @@ class Parser:
         self.ongoing_words = frozenset(concepts.ongoing_words if concepts else ())
         lex = self.lexicon
         self.relatives = frozenset([*lex.close_relatives, *lex.distant_relatives, *lex.partners])
+        self._denial_label = _label_pattern(lex.list_denials)
+        self._affirm_label = _label_pattern(lex.list_affirms)
         self.site_prepositions = frozenset(concepts.site_prepositions if concepts else ())
         # Symptoms with no site finding of their own that still own the body part they
         # name ("my hands are shaky and my calves twitch": the hands are the tremor's).
@@ -301,6 +312,7 @@ class Parser:
         for step in self.context_steps:
             doc = step(doc)
         _negate_from_leads(doc.spans[SPAN_KEY])
+        self._negate_denial_lists(doc)
         findings, sites, diseases, denials = [], [], [], []
         for span in doc.spans[SPAN_KEY]:
             if span.label_.startswith(LEAD):
@@ -629,9 +641,43 @@ class Parser:
             if span._.is_family:
                 if mention.family is not None and not self._distant_relative(span):
                     out.append(self._finding(span, mention.family, "present"))
-            elif span._.is_hypothetical or span._.is_uncertain:
+                continue
+            if span._.is_hypothetical or span._.is_uncertain:
                 out.append(self._finding(span, mention.worry, "present"))
+            if mention.family is not None and self._relative_had_it(span):
+                out.append(self._finding(span, mention.family, "present"))
         return out
+
+    def _negate_denial_lists(self, doc: Doc) -> None:
+        """Findings listed after a label such as "Absent:" or "what I don't have:" are
+        absent, up to the end of the sentence or a label of what the writer does have."""
+        if self._denial_label is None:
+            return
+        for sent in doc.sents:
+            low = sent.text.lower()
+            label = self._denial_label.search(low)
+            if label is None:
+                continue
+            start = sent.start_char + label.end()
+            stop = self._affirm_label.search(low, label.end()) if self._affirm_label else None
+            end = sent.start_char + stop.start() if stop else sent.end_char
+            for sp in doc.spans[SPAN_KEY]:
+                if start <= sp.start_char < end and not sp._.is_hypothetical:
+                    sp._.is_negated = True
+                    sp._.is_uncertain = False
+
+    def _relative_had_it(self, span: Span) -> bool:
+        """Whether a close relative is said, later in the sentence, to have had the disease
+        just named ("Terrified it's MND, my dad had it")."""
+        after = span.doc[span.end : span.sent.end].text.lower()
+        close = "|".join(map(re.escape, self.lexicon.close_relatives))
+        return bool(
+            re.search(
+                rf"\b(?:my|our)\s+(?:{close})\s+(?:had|has|died of|died from|"
+                r"was diagnosed with|got)\s+(?:it|that|this|the same)\b",
+                after,
+            )
+        )
 
     def _distant_relative(self, span: Span) -> bool:
         """Whether the relative named last before ``span`` in its sentence is a distant
@@ -764,6 +810,16 @@ class Parser:
 
 
 LEAD = "lead:"
+
+
+def _label_pattern(words: list[str]) -> re.Pattern[str] | None:
+    """A pattern for any of ``words`` used as a label: followed by a colon."""
+    if not words:
+        return None
+    alternation = "|".join(re.escape(w.lower()) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternation})\s*:")
+
+
 FIRST_PERSON = frozenset({"i", "i'm", "im", "i've", "ive", "i'd", "me", "my", "mine", "myself"})
 THIRD_PERSON = frozenset(
     {"he", "she", "he's", "she's", "hes", "shes", "his", "her", "him", "they", "their", "them"}

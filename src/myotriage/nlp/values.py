@@ -435,12 +435,27 @@ def extract_values(
         )
         if bare and m.group("per") in ("night", "day"):
             continue  # "three a week" is cramps; "five a day" is fruit
-        if _about(doc, _sentence_of(doc, m.start()), kb, "cramp_present"):
+        # How often is often said in a follow-up ("Leg cramps for years. These days it's
+        # about twice a week, always in bed."). A range counts by its middle.
+        if _about(doc, _sentence_of(doc, m.start()), kb, "cramp_present", longest=16):
             raw = m.group(0).split()[0]
-            count = {"once": 1.0, "twice": 2.0}.get(raw) or num.value(m.group("num") or "")
+            count = {"once": 1.0, "twice": 2.0}.get(raw) or num.value(
+                m.group("num") or "", middle=True
+            )
             if count is not None:
                 add("cramp_per_week", count * PER_WEEK[m.group("per")], m, "per_week")
-    phrase_values(lexicon.frequency_phrases, "cramp_present", "cramp_per_week", "per_week")
+    # Shorthand: "2x/wk", "3x a week", "x4 per week".
+    for m in re.finditer(
+        rf"(?:\b{n}\s*x|\bx\s*{num.group('num2')})\s*(?:/|a|per|each)\s*(?P<per>week|wk|day|night)\b",
+        low,
+    ):
+        if _about(doc, _sentence_of(doc, m.start()), kb, "cramp_present", longest=16):
+            count = num.value(next(g for g in (m.group("num"), m.group("num2")) if g), middle=True)
+            if count is not None:
+                add("cramp_per_week", count * PER_WEEK[m.group("per")], m, "per_week")
+    phrase_values(
+        lexicon.frequency_phrases, "cramp_present", "cramp_per_week", "per_week", follow_up=16
+    )
 
     # Caffeine: counted drinks summed; or milligrams stated.
     m_mg = re.search(rf"\b{n}\s*mg\b[^.]*?caffeine|caffeine[^.]*?\b{num.group('num2')}\s*mg\b", low)
@@ -451,14 +466,20 @@ def extract_values(
     total, first, last = 0.0, None, None
     for drink in lexicon.drinks:
         # "two 250 ml energy drinks", "a big mug of coffee": sizes are skipped over.
-        size = r"(?:(?:big|large|small|tall)\s+)?(?:\d+\s*ml\s*)?"
+        size = (
+            r"(?:(?:cans?|bottles?|tins?)\s+of\s+(?:the\s+)?|of\s+the\s+)?"
+            r"(?:(?:big|large|small|tall)\s+)?(?:(?P<ml>\d+)\s*ml\s*)?"
+        )
         # (?!\d): "500ml Monsters" is no count of 50 drinks of "0ml".
         pattern = rf"\b{n}(?![\d.])\s*(?:x\s*)?{size}(?:{_alternation(drink.words)})\b"
         for m in re.finditer(pattern, low):
             count = num.value(m.group("num"))
             if count is None:
                 continue
-            total += count * drink.mg
+            mg = drink.mg
+            if drink.ml is not None and m.group("ml") and 100 <= int(m.group("ml")) <= 1000:
+                mg *= int(m.group("ml")) / drink.ml
+            total += count * mg
             first = m if first is None or m.start() < first.start() else first
             last = m if last is None or m.end() > last.end() else last
     if first is not None and last is not None and total > 0:
@@ -491,23 +512,47 @@ def extract_values(
         low,
     )
 
-    # Alcohol units a week.
+    # Alcohol units a week: each counted drink times how often it is drunk, said after it
+    # in its clause ("a bottle of vodka most days") or before it ("twice a week, 4 double
+    # vodkas each time"); units said per drink ("4 units a can") price the drinks.
+    per_drink = re.search(
+        rf"\b{num.group('num2')}\s*units?\s*(?:a|per|each|in a|in each|in every)\s*"
+        r"(?:can|pint|glass|bottle|drink|measure|shot|one)\b",
+        low,
+    )
     units, first = 0.0, None
     for booze in lexicon.alcohol:
         pattern = (
-            rf"\b{n}(?![\d.])\s*(?:{_alternation(booze.words)})\b"
+            rf"\b{n}(?![\d.])\s*(?:\d+\s*(?:cl|ml|litres?|liters?|l)\s+)?"
+            rf"(?:{_alternation(booze.words)})\b"
             r"(?:(?:\s+(?:with|at|of|in)\s+\w+)?\s*(?:a|per|each|every)\s*"
-            r"(?P<per>night|day|evening|week))?"
+            r"(?P<per>night|day|evening|week|fortnight|month)\b)?"
         )
-        for m in re.finditer(pattern, low):
+        found = [
+            m
+            for m in re.finditer(pattern, low)
+            if not (per_drink and per_drink.start() <= m.start() < per_drink.end())
+        ]
+        if any(m.group("per") == "week" for m in found):
+            # A weekly figure ("a pint or two most evenings, call it 10 pints a week") is
+            # the writer's own sum for that drink.
+            found = [m for m in found if m.group("per") == "week"]
+        for m in found:
             count = num.value(m.group("num"))
             if count is None:
                 continue
+            said: str | None = m.group("per")
             if booze.units == 1 and "unit" in m.group(0):
                 # Units said outright ("about 70 units a week") are the writer's own sum.
-                units, first = count * PER_WEEK.get(m.group("per") or "week", 1.0), m
+                units, first = count * PER_WEEK.get(said or "week", 1.0), m
                 break
-            units += count * booze.units * PER_WEEK.get(m.group("per") or "week", 1.0)
+            each = float(num.value(per_drink.group("num2")) or 0) if per_drink else booze.units
+            rate = PER_WEEK[said] if said else _drinking_rate(low, m.start(), m.end(), num)
+            if said in ("night", "day", "evening"):
+                # "a night at weekends", "a night Thursday to Sunday": not every night.
+                rate = _drinking_days(low[m.end() : m.end() + 40]) or rate
+            units += count * each * (rate if rate is not None else 1.0)
+            units += _more_on_other_days(low, m.end(), num) * each
             first = first or m
         else:
             continue
@@ -560,6 +605,87 @@ def extract_values(
     return out, age, sex
 
 
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?s?"
+
+
+def _days_named(text: str) -> int | None:
+    """Days of the week a phrase covers: "Monday to Thursday" 4, "Fridays and Saturdays" 2."""
+    span = re.search(rf"\b({_DAY})\s*(?:to|-|–|through|till|until)\s*({_DAY})\b", text)
+    if span:
+        a, b = (_WEEKDAYS.index(g[:3]) for g in span.groups())
+        return (b - a) % 7 + 1
+    named = {d[:3] for d in re.findall(rf"\b(?:on\s+(?:a\s+)?)?({_DAY})\b", text)}
+    return len(named) or None
+
+
+def _drinking_days(text: str) -> float | None:
+    """Days a week a phrase limits drinking to ("at weekends" 2, "Monday to Thursday" 4,
+    "on weeknights" 5), from the start of ``text`` up to its clause's end."""
+    text = re.split(r"[.!?;,(]|\b(?:and|but)\b", text)[0]
+    if re.search(r"\bweeknights?\b|\bweekdays\b", text):
+        return 5.0
+    if re.search(r"\b(?:at|on|over)\s+(?:the\s+)?weekends?\b|\bweekends\b", text):
+        return 2.0
+    days = _days_named(text)
+    return float(days) if days else None
+
+
+def _drinking_rate(low: str, start: int, end: int, num: _Numbers) -> float | None:
+    """Times a week the drink at ``low[start:end]`` is drunk, from its clause: what
+    follows it up to the clause's end, else what comes before it in the sentence."""
+    stop = re.search(r"[.!?;,(]|\b(?:and|but)\b", low[end:])
+    after = low[end : end + (stop.start() if stop else len(low))][:60]
+    head = re.split(r"[.!?;]", low[max(0, start - 80) : start])[-1]
+    if not re.search(r"\b(?:each|a|every|per)\s+(?:time|session|night out|time i go out)\b", after):
+        head = head.rsplit(",", 1)[-1]  # "twice a week, 4 vodkas each time": the rate is earlier
+    for text in (after, head):
+        weekend = re.search(r"\b(?:at|on|over)\s+(?:the\s+)?weekends?\b|\bweekends\b", text)
+        days = _days_named(text)
+        if re.search(r"\bweeknights?\b|\bweekdays\b", text):
+            days = 5
+        if re.search(r"\b(?:most|nearly every|almost every)\s+(?:nights?|days?|evenings?)\b", text):
+            return 5.5  # "most nights": five or six
+        if re.search(
+            r"\b(?:a|per|each|every|every single)\s+(?:night|nite|day|evening)\b"
+            r"|\b(?:nightly|daily)\b",
+            text,
+        ):
+            return float(days or (2 if weekend else 7))
+        how_often = re.search(
+            rf"\b(?:(?P<word>once|twice)|{num.group('n2')}\s*(?:times|nights|days|evenings))"
+            r"\s*(?:a|per|each|every)\s*(?P<per>week|wk|fortnight|month)\b",
+            text,
+        )
+        if how_often:
+            times = {"once": 1.0, "twice": 2.0}.get(how_often.group("word") or "") or (
+                num.value(how_often.group("n2") or "", middle=True) or 1.0
+            )
+            return times * PER_WEEK[how_often.group("per")]
+        if re.search(r"\b(?:a|per|each|every)\s+(?:month)\b", text):
+            return PER_WEEK["month"]
+        if days:
+            return float(days)
+        if weekend or re.search(r"\b(?:a|per|each|every)\s+week\b|\bweekly\b", text):
+            return 1.0
+    return None
+
+
+def _more_on_other_days(low: str, end: int, num: _Numbers) -> float:
+    """Drinks of the same kind counted on further days straight after a count ("3 pints
+    on a Friday, 3 on a Saturday"): their number a week."""
+    days = rf"{_DAY}(?:\s*(?:to|-|–|and|&|,)\s*{_DAY})*"
+    m = re.match(
+        rf"(?:\s*(?:on\s+(?:a\s+)?)?{days})?"
+        r"\s*(?:,|and|,\s*and|then|plus)\s*(?:usually\s+|maybe\s+|about\s+|another\s+)?"
+        rf"{num.group('n3')}\s+(?:more\s+)?on\s+(?:a\s+)?(?P<days>{days})",
+        low[end:],
+    )
+    if m is None:
+        return 0.0
+    return (num.value(m.group("n3")) or 0.0) * (_days_named(m.group("days")) or 1)
+
+
 def _age_sex(low: str, num: _Numbers, lexicon: Lexicon) -> tuple[float | None, Sex | None]:
     sex_words = {w.lower(): s for s, words in lexicon.sex.items() for w in words}
     sexes = _alternation([w for w in sex_words if len(w) > 1])
@@ -570,8 +696,11 @@ def _age_sex(low: str, num: _Numbers, lexicon: Lexicon) -> tuple[float | None, S
         rf"\b(?:i'?m|i am|im|aged|age)\s*(?:a\s*|an\s*)?{n}\b(?!\s*(?:weeks?|months?|days?))"
         rf"(?:\s*(?:years?|yrs?|y/?o)(?:[-\s]*old)?)?(?:\s*(?P<sex>{sexes}))?",
         rf"\b{n}\s*(?:years?|yrs?)[-\s]*old\s*(?P<sex>{sexes})",
-        r"\b(?P<num>\d{1,3})\s*(?P<sex>[mf])\b",
+        # "34f", "52 / M"; not "100.4F" (a temperature) nor "3.5f".
+        r"(?<![\d.])\b(?P<num>\d{1,3})\s*/?\s*(?P<sex>[mf])\b",
         rf"\b(?P<sex>{sexes}),?\s*(?:aged\s*)?(?P<num>\d{{1,3}})\b",
+        # A forum header: "F, 52." or "M/34" opening the message or a line.
+        r"(?:^|\n)\s*(?P<sex>[mf])\s*[,/]\s*(?P<num>\d{1,3})\b",
     ]
     for p in patterns:
         m = next(
