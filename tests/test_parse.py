@@ -54,10 +54,10 @@ def test_held_out_set_uses_only_known_findings() -> None:
 
 def test_precision_recall_and_negation_on_the_annotated_set() -> None:
     s = score()
-    # 0.95 on the first 663 sentences; rounds 6 to 35 added 1,850 messages written to
+    # 0.95 on the first 663 sentences; rounds 6 to 39 added 2,090 messages written to
     # be hard (denials in many forms and in form answers, warning signs in indirect
     # words, clinical shorthand, negation scope, past and present, other people), and
-    # the whole set of 2,513 stands at 0.843.
+    # the whole set of 2,753 stands at 0.845.
     assert s.negation_accuracy >= 0.84
     assert s.precision >= 0.90
     assert s.recall >= 0.80
@@ -115,6 +115,14 @@ def test_values_and_age_sex() -> None:
         ("my calf has been twitching since March", date(2026, 3, 4), 3 / 7),
         ("my calf has been twitching since yesterday", date(2026, 11, 25), 0.15),
         ("my calf has been twitching since last week", None, 1.0),
+        # Wednesday 25 November 2026: "last Tuesday" is the one of the week before.
+        ("My right eyelid has been jumping since last Tuesday.", date(2026, 11, 25), 8 / 7),
+        ("Since Monday my bicep's been twitching.", date(2026, 11, 25), 2 / 7),
+        ("Twitching in my arms since the beginning of the month.", date(2026, 11, 25), 24 / 7),
+        ("My eye has been flickering since the 9th.", date(2026, 11, 25), 16 / 7),
+        ("My eye has been flickering since the 28th.", date(2026, 11, 25), 28 / 7),
+        ("eyelid twitching since my birthday on the 3rd of October", date(2026, 11, 25), 53 / 7),
+        ("Day 16 of the twitching in my right foot.", None, 16 / 7),
     ],
 )
 def test_durations_anchored_to_a_date(text: str, today: date | None, weeks: float) -> None:
@@ -187,6 +195,25 @@ def test_durations_anchored_to_a_date(text: str, today: date | None, weeks: floa
         ("a bottle of wine every night, probably 70 units a week", "alcohol_units_per_week", 70),
         ("6 cans of Diet Coke a day and my eyelid twitches", "caffeine_mg_per_day", 210),
         ("We both get night cramps - his every night, mine maybe once a week", "cramp_per_week", 1),
+        (
+            "Started 10 days ago. Left calf, little flickers under the skin.",
+            "twitch_duration_weeks",
+            1.43,
+        ),
+        (
+            "I stretch for 20 minutes before bed and still get cramps in my feet. Each one is "
+            "about 30 seconds.",
+            "cramp_duration_minutes",
+            0.5,
+        ),
+        ("Cramps used to be about once a month. Now they're every night.", "cramp_per_week", 7),
+        ("I'd say I get about 10 cramps a week, mostly in my toes.", "cramp_per_week", 10),
+        ("Also cramp in the night, 4 or 5 time in week, 1 minute.", "cramp_per_week", 4.5),
+        (
+            "im 16 and my eye has been twitching for like a week and a half",
+            "twitch_duration_weeks",
+            1.5,
+        ),
         ("2 of the big 500ml energy drinks a day, twitchy eyelid", "caffeine_mg_per_day", 320),
         ("I'm 19, 3 cans of the 250ml Red Bull a day", "caffeine_mg_per_day", 240),
         ("night cramps 2x/wk, ~3 min each", "cramp_per_week", 2),
@@ -618,6 +645,29 @@ def test_a_site_goes_to_the_symptom_beside_it_even_without_a_rule() -> None:
         ("Calf cramps 3-4 times a week, usually at about 2am.", "cramp_at_night"),
         ("Terrified it's MND, my dad had it.", "family_mnd"),
         ("mum had her hip done 2 weeks ago and her calf is swollen", "immobility_risk"),
+        ("since her nap her left arm has gone floppy and heavy", "weakness_one_side_sudden"),
+        ("everything on her left side has just vanished from view", "vision_loss_sudden"),
+        ("his legs got weaker, going up from his ankles to his thighs", "weakness_ascending"),
+        (
+            "Since Saturday my right foot has been getting floppier every day.",
+            "weakness_rapid_one_limb",
+        ),
+        ("Since yesterday that eyelid won't open properly.", "droop_double_vision"),
+        (
+            "her hand started tapping on the table on its own, tap tap tap in a rhythm",
+            "rhythmic_jerking",
+        ),
+        ("Now his jaw is clamped so he can hardly get food in", "jaw_stiff"),
+        ("He tore his hand on barbed wire a fortnight ago", "wound_tetanus_risk"),
+        ("when I sit on the toilet I can't feel my bum on the seat", "saddle_numbness"),
+        ("I get a sharp stab in my chest when I breathe in", "chest_pain"),
+        (
+            "a blackish sore on her heel that's been weeping for two months",
+            "foot_wound_not_healing",
+        ),
+        ("I've barely had a wee since yesterday and it was like strong tea", "dark_urine"),
+        ("I've barely had a wee since yesterday", "urine_scanty"),
+        ("i just have a jumpy bottom eyelid, 2 days", "twitch_site_eyelid"),
     ],
 )
 def test_warning_signs_in_lay_words(text: str, finding: str) -> None:
@@ -813,6 +863,22 @@ def test_a_temperature_is_no_age_and_a_forum_header_is() -> None:
             set(),
         ),
         ("no numbness round my bum and I pee normally", set(), {"saddle_numbness"}),
+        # A remedy that failed denies only that the remedy eases the cramp.
+        (
+            "The cramp lasted 15 minutes and flexing my foot made no difference at all.",
+            {"cramp_present"},
+            {"cramp_eased_by_stretch"},
+        ),
+        ("Stretching doesn't help my cramps", {"cramp_present"}, {"cramp_eased_by_stretch"}),
+        ("Apart from my left thumb twitching I'm fine.", {"twitch_site_arm_hand"}, set()),
+        ("Twitch yes, weakness no, numbness no.", {"twitch_present"}, {"weakness", "numbness"}),
+        (
+            "Haven't had a proper night in weeks - the cramps in my feet wake me.",
+            {"cramp_site_leg"},
+            set(),
+        ),
+        ("No sooner do I lie down than my feet start twitching.", {"twitch_site_leg"}, set()),
+        ("calves cramp after runs and at night too, maybe 4x a wk", {"cramp_at_night"}, set()),
     ],
 )
 def test_negation_reaches_what_it_should_and_no_further(
@@ -830,7 +896,19 @@ def test_negation_reaches_what_it_should_and_no_further(
         ("Cramps in my hands and feet, plus twitching around my mouth.", "tingling_mouth_fingers"),
         ("Absent: weakness and atrophy.", "awareness_lost"),
         ("Her arms and legs are weak and she says her heart's jumping about.", "twitch_present"),
+        ("random spots on my back and stomach twitch", "rash"),
+        ("random spots on my back and stomach twitch", "unusual_bruising_bleeding"),
+        ("I can't stop twitching. It won't go away, 4 months now.", "calf_pain_constant"),
+        ("I've been jumpy and anxious lately", "twitch_present"),
+        ("My cheek twitches and I panicked it was a stroke", "weakness_one_side_sudden"),
     ],
 )
 def test_look_alikes_are_not_read_as_findings(text: str, finding: str) -> None:
     assert finding not in parse(text, KB).present()
+
+
+def test_an_age_in_weeks_is_no_duration_but_a_twitch_so_old_is() -> None:
+    values = {v.id for v in parse("My daughter is 4 weeks old and my eyelid twitches", KB).values}
+    assert "twitch_duration_weeks" not in values
+    r = parse("The twitching in my palm is 3 months old", KB)
+    assert {v.id: v.value for v in r.values}["twitch_duration_weeks"] == pytest.approx(13.04, 0.01)

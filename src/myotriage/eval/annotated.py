@@ -41,7 +41,8 @@ def score_annotated(path: Path, kb: KnowledgeBase) -> ParseScore:
 
     A finding counts when its polarity agrees with the annotation (present
     findings with their implied parents); a value counts when it is within 15%
-    (or 0.5 of its unit) of the annotated one.
+    (or 0.5 of its unit) of the annotated one. A sentence with a ``today`` date
+    was annotated as written on that day ("since last Tuesday").
     """
     sentences: list[dict[str, Any]] = yaml.safe_load(path.read_text())["sentences"]
     tp: Counter[str] = Counter()
@@ -49,7 +50,7 @@ def score_annotated(path: Path, kb: KnowledgeBase) -> ParseScore:
     fn: Counter[str] = Counter()
     neg_total = neg_right = value_total = value_right = 0
     for s in sentences:
-        r = parse(s["text"], kb)
+        r = parse(s["text"], kb, s.get("today"))
         got = {f: True for f in _with_parents(r.present(), kb)} | dict.fromkeys(r.absent(), False)
         truth = {f: True for f in _with_parents(s.get("present", []), kb)}
         truth |= dict.fromkeys(s.get("absent", []), False)

@@ -16,7 +16,7 @@ from myotriage.errors import KnowledgeError, Problem
 from myotriage.knowledge.base import KnowledgeBase
 
 Words = list[Annotated[str, Field(min_length=1)]]
-CONTEXTS = ("negated", "uncertain", "hypothetical", "family", "historical")
+CONTEXTS = ("negated", "uncertain", "hypothetical", "family", "historical", "remedy_failed")
 
 # libyaml's C loader when PyYAML has it (several times faster), else the Python one.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -206,6 +206,9 @@ class Lexicon(Strict):
     # finding after one, up to a label of what they do have, is absent.
     list_denials: Words = Field(default_factory=list)
     list_affirms: Words = Field(default_factory=list)
+    # Findings that say a remedy works ("eased by stretching"): a remedy said to fail
+    # denies these, and only these.
+    remedy_findings: Words = Field(default_factory=list)
 
 
 class Termset(Strict):
@@ -225,6 +228,9 @@ class Context(Strict):
     hypothetical: Termset
     family: Termset
     historical: Termset
+    # "Stretching made no difference": absent only for a finding a remedy would give
+    # (``Lexicon.remedy_findings``); the cramp it was tried on is still there.
+    remedy_failed: Termset
 
 
 def _read(name: str) -> Any:
@@ -285,6 +291,7 @@ def load_language(kb: KnowledgeBase) -> tuple[Lexicon, Context]:
             ),
             *((f"absent_phrases → {k}", k) for k in lexicon.absent_phrases),
             *((f"extra_phrases → {k}", k) for k in lexicon.extra_phrases),
+            *((f"remedy_findings → {k}", k) for k in lexicon.remedy_findings),
             *((f"combinations → {f}", f) for c in lexicon.combinations for f in c.findings),
             *(
                 (f"concepts → {k}", k)

@@ -173,6 +173,7 @@ class Parser:
         self.ongoing_words = frozenset(concepts.ongoing_words if concepts else ())
         lex = self.lexicon
         self.relatives = frozenset([*lex.close_relatives, *lex.distant_relatives, *lex.partners])
+        self.remedy_findings = frozenset(lex.remedy_findings)
         self._denial_label = _label_pattern(lex.list_denials)
         self._affirm_label = _label_pattern(lex.list_affirms)
         self.site_prepositions = frozenset(concepts.site_prepositions if concepts else ())
@@ -460,7 +461,14 @@ class Parser:
                 break
         if i >= len(doc):
             return False
+        if re.search(
+            r"\b(?:apart from|except|other than|besides|aside from)\b",
+            doc[span.sent.start : span.start].text.lower(),
+        ):
+            return False  # "apart from my thumb twitching I'm fine": the rest is fine
         one = doc[i].lower_
+        if one == "no" and (i + 1 == len(doc) or doc[i + 1].is_punct):
+            return True  # a form answer: "Twitch yes, weakness no, numbness no."
         two = f"{one} {doc[i + 1].lower_}" if i + 1 < len(doc) else one
         three = f"{two} {doc[i + 2].lower_}" if i + 2 < len(doc) else two
         said = {one, two, three}
@@ -474,6 +482,8 @@ class Parser:
         if span._.is_uncertain:
             return "uncertain"
         if span._.is_negated or self._denied_after(span) or self._denied_before(span):
+            return "absent"
+        if span._.is_remedy_failed and span.label_.partition(":")[2] in self.remedy_findings:
             return "absent"
         if span._.is_historical and (
             (

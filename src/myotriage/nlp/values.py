@@ -10,7 +10,7 @@ A value is attached to a finding only when the sentence says what it is about
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
@@ -242,15 +242,16 @@ def _dates_something_else(doc: Doc, kb: KnowledgeBase, start: int, end: int) -> 
 
 
 def _about(doc: Doc, sent: Span | None, kb: KnowledgeBase, root: str, longest: int = 8) -> bool:
-    """Whether a number in ``sent`` is about ``root``: the sentence mentions it, or the
-    sentence is a follow-up of at most ``longest`` tokens ("Calf twitching. Started 3
-    weeks ago.") after one that does, naming no other complaint and no medicine, illness
-    or habit of its own."""
+    """Whether a number in ``sent`` is about ``root``: the sentence mentions it, or it
+    is a short sentence (at most ``longest`` tokens) naming no other complaint and no
+    medicine, illness or habit of its own that either follows one that does ("Calf
+    twitching. Started 3 weeks ago.") or leads into one that does with when it began
+    ("Started 10 days ago. Left calf, little flickers.")."""
     if sent is None:
         return False
     if _mentions(doc, sent, kb, root):
         return True
-    if len(sent) > longest or sent.start == 0:
+    if len(sent) > longest:
         return False
     # A follow-up may add details of the same complaint ("Lasts 2-3 mins then goes if I
     # pull my toes up"), but not another complaint ("My eyelid twitches too, 3 weeks"),
@@ -261,7 +262,16 @@ def _about(doc: Doc, sent: Span | None, kb: KnowledgeBase, root: str, longest: i
         fid = span.label_.partition(":")[2]
         if span.sent == sent and fid in kb.findings and kb.findings[fid].kind in OWN_TIMES:
             return False
-    return _mentions(doc, doc[sent.start - 1].sent, kb, root)
+    if sent.start > 0 and _mentions(doc, doc[sent.start - 1].sent, kb, root):
+        return True
+    return (
+        sent.end < len(doc)
+        and re.match(
+            r"\s*(?:it\s+|this\s+|they\s+)?(?:started|began|kicked off)\b", sent.text.lower()
+        )
+        is not None
+        and _mentions(doc, doc[sent.end].sent, kb, root)
+    )
 
 
 def extract_values(
@@ -302,6 +312,8 @@ def extract_values(
         # of one that is.
         for phrase, value in table.items():
             for m in re.finditer(rf"\b{re.escape(phrase)}\b", low):
+                if _used_to(low, m.start()):
+                    continue  # how often or how long it used to be
                 sent = _sentence_of(doc, m.start())
                 if (
                     _about(doc, sent, kb, about, longest=follow_up)
@@ -334,18 +346,23 @@ def extract_values(
             continue
         if re.search(r"\btimes?\s*$", low[: m.start()]):
             continue  # "a few times a day" is how often, not how long
+        if re.match(r"[\s-]*old\b", low[m.end() :]) and not re.search(
+            r"\b(?:twitch\w*|flicker\w*|jump\w*|spasm\w*)\b[^.,;]{0,30}\b(?:is|are|'s)\s*$",
+            low[: m.start()],
+        ):
+            continue  # "my daughter is 4 weeks old" is an age; "the twitch is 3 months old" not
         if (
             m.group("num") in ("a", "an")
             and not low[m.end() :].startswith(" ago")
             and not re.search(
                 r"(?:^|[.!?,;:(]|\b(?:for|about|around|almost|nearly|over|past|last|than|just|only|"
-                r"since|roughly|maybe|in|of|whole|entire))\s*$",
+                r"since|roughly|maybe|in|of|whole|entire|like))\s*$",
                 low[: m.start()],
             )
         ):
             continue  # "3 coffees a day" is a rate, not how long the twitching has gone on
         sent = _sentence_of(doc, m.start())
-        if not _about(doc, sent, kb, "twitch_present"):
+        if not _about(doc, sent, kb, "twitch_present", longest=12):
             continue
         if _dates_something_else(doc, kb, m.start(), m.end()):
             continue  # the time of someone else's illness, or of a medicine or habit
@@ -388,6 +405,13 @@ def extract_values(
                 if start > today:
                     start = start.replace(year=today.year - 1)
                 add("twitch_duration_weeks", (today - start).days / 7, m, "weeks")
+        for m, start in _since_dates(low, today):
+            if _mentions(doc, _sentence_of(doc, m.start()), kb, "twitch_present"):
+                add("twitch_duration_weeks", (today - start).days / 7, m, "weeks")
+    # "Day 16 of the twitching": a count of days the writer keeps.
+    for m in re.finditer(r"\bday\s+(?P<num>\d{1,3})\s+of\b", low):
+        if _mentions(doc, _sentence_of(doc, m.start()), kb, "twitch_present"):
+            add("twitch_duration_weeks", int(m.group("num")) / 7, m, "weeks")
     phrase_values(lexicon.vague_durations, "twitch_present", "twitch_duration_weeks", "weeks")
 
     # Cramp length said in words ("a minute or two") first: its numbers are not the length.
@@ -402,7 +426,10 @@ def extract_values(
         low,
     ):
         if m.group("after") or re.search(
-            r"\b(?:the|in the)\s+(?:last|first|final)\s*$", low[: m.start()]
+            r"\b(?:the|in the)\s+(?:last|first|final)\s*$"
+            r"|\b(?:stretch\w*|walk\w*|ran|run\w*|jog\w*|soak\w*|bath\w*|massag\w*|exercis\w*)"
+            r"\s+(?:\w+\s+)?for\s+(?:about\s+|around\s+)?$",
+            low[: m.start()],
         ):
             continue  # "90 minutes of football", "in the last 10 mins": not how long it lasted
         if MINUTES[m.group("unit")] >= 60 and not re.search(
@@ -424,20 +451,23 @@ def extract_values(
             if v is not None:
                 add("cramp_per_week", v, m, "per_week")
     for m in re.finditer(
-        rf"\b(?:{n}\s*(?:times?|nights?|days?|evenings?|afternoons?|mornings?)?|once|twice)"
-        rf"\s*(?:a|per|each|every|in a)"
+        rf"\b(?:{n}\s*(?:cramps?\s*)?(?:times?|nights?|days?|evenings?|afternoons?|mornings?)?"
+        rf"|once|twice)\s*(?:a|per|each|every|in a|in)"
         rf"\s*(?P<per>night|nite|day|week|wk|fortnight|month)\b",
         low,
     ):
         before_per = m.group(0)[: m.start("per") - m.start()]
         bare = not re.search(
-            r"\b(?:times?|nights?|days?|evenings?|afternoons?|mornings?|once|twice)\b", before_per
+            r"\b(?:times?|nights?|days?|evenings?|afternoons?|mornings?|once|twice|cramps?)\b",
+            before_per,
         )
+        if _used_to(low, m.start()):
+            continue  # "cramps used to be about once a month": how often they were
         if bare and m.group("per") in ("night", "day"):
             continue  # "three a week" is cramps; "five a day" is fruit
         # How often is often said in a follow-up ("Leg cramps for years. These days it's
         # about twice a week, always in bed."). A range counts by its middle.
-        if _about(doc, _sentence_of(doc, m.start()), kb, "cramp_present", longest=16):
+        if _about(doc, _sentence_of(doc, m.start()), kb, "cramp_present", longest=24):
             raw = m.group(0).split()[0]
             count = {"once": 1.0, "twice": 2.0}.get(raw) or num.value(
                 m.group("num") or "", middle=True
@@ -449,12 +479,12 @@ def extract_values(
         rf"(?:\b{n}\s*x|\bx\s*{num.group('num2')})\s*(?:/|a|per|each)\s*(?P<per>week|wk|day|night)\b",
         low,
     ):
-        if _about(doc, _sentence_of(doc, m.start()), kb, "cramp_present", longest=16):
+        if _about(doc, _sentence_of(doc, m.start()), kb, "cramp_present", longest=24):
             count = num.value(next(g for g in (m.group("num"), m.group("num2")) if g), middle=True)
             if count is not None:
                 add("cramp_per_week", count * PER_WEEK[m.group("per")], m, "per_week")
     phrase_values(
-        lexicon.frequency_phrases, "cramp_present", "cramp_per_week", "per_week", follow_up=16
+        lexicon.frequency_phrases, "cramp_present", "cramp_per_week", "per_week", follow_up=24
     )
 
     # Caffeine: counted drinks summed; or milligrams stated.
@@ -684,6 +714,51 @@ def _more_on_other_days(low: str, end: int, num: _Numbers) -> float:
     if m is None:
         return 0.0
     return (num.value(m.group("n3")) or 0.0) * (_days_named(m.group("days")) or 1)
+
+
+_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_ORDINAL = r"(?P<day>\d{1,2})(?:st|nd|rd|th)"
+
+
+def _since_dates(low: str, today: date) -> list[tuple[re.Match[str], date]]:
+    """Start dates said relative to ``today``: "since Monday", "since last Tuesday",
+    "since the beginning of the month", "since the 9th", "since the 3rd of October"."""
+    out: list[tuple[re.Match[str], date]] = []
+    for m in re.finditer(
+        r"\bsince\s+(?:last\s+|on\s+)?(?P<wd>" + "|".join(_WEEKDAY_NAMES) + r")\b", low
+    ):
+        back = (today.weekday() - _WEEKDAY_NAMES.index(m.group("wd"))) % 7 or 7
+        if "last" in m.group(0) and back <= 2:
+            back += 7  # said on a Wednesday, "last Tuesday" is the one the week before
+        out.append((m, today - timedelta(days=back)))
+    for m in re.finditer(r"\bsince\s+the\s+(?:start|beginning)\s+of\s+(?:the|this)\s+month\b", low):
+        out.append((m, today.replace(day=1)))
+    months = "|".join(sorted(MONTHS, key=len, reverse=True))
+    for m in re.finditer(
+        rf"\bsince\s+(?:my\s+\w+\s+)?(?:on\s+)?the\s+{_ORDINAL}(?:\s+of\s+(?P<month>{months}))?\b",
+        low,
+    ):
+        day = int(m.group("day"))
+        month = MONTHS[m.group("month")] if m.group("month") else today.month
+        try:
+            start = date(today.year, month, day)
+            if start > today:
+                start = (
+                    start.replace(year=today.year - 1)
+                    if m.group("month")
+                    else (today.replace(day=1) - timedelta(days=1)).replace(day=day)
+                )
+        except ValueError:
+            continue  # "the 31st" of a shorter month
+        out.append((m, start))
+    return out
+
+
+def _used_to(low: str, start: int) -> bool:
+    """Whether the clause before ``start`` says how things used to be ("cramps used to be
+    about once a month"): a figure for the past, not now."""
+    clause = re.split(r"[.!?;,]|\b(?:but|now)\b", low[max(0, start - 60) : start])[-1]
+    return re.search(r"\bused to\b", clause) is not None
 
 
 def _age_sex(low: str, num: _Numbers, lexicon: Lexicon) -> tuple[float | None, Sex | None]:
