@@ -878,6 +878,8 @@ def test_a_temperature_is_no_age_and_a_forum_header_is() -> None:
             set(),
         ),
         ("No sooner do I lie down than my feet start twitching.", {"twitch_site_leg"}, set()),
+        ("His eyelid twitches. He says he's not worried about anything.", set(), {"stress_high"}),
+        ("I've been worried sick about work and my calf twitches", {"stress_high"}, set()),
         ("calves cramp after runs and at night too, maybe 4x a wk", {"cramp_at_night"}, set()),
     ],
 )
@@ -901,6 +903,8 @@ def test_negation_reaches_what_it_should_and_no_further(
         ("I can't stop twitching. It won't go away, 4 months now.", "calf_pain_constant"),
         ("I've been jumpy and anxious lately", "twitch_present"),
         ("My cheek twitches and I panicked it was a stroke", "weakness_one_side_sudden"),
+        # A fear of one illness is not life stress.
+        ("I'm 70 so I worried it's a stroke, but my face isn't drooping", "stress_high"),
     ],
 )
 def test_look_alikes_are_not_read_as_findings(text: str, finding: str) -> None:
