@@ -54,10 +54,10 @@ def test_held_out_set_uses_only_known_findings() -> None:
 
 def test_precision_recall_and_negation_on_the_annotated_set() -> None:
     s = score()
-    # 0.95 on the first 663 sentences; rounds 6 to 39 added 2,090 messages written to
+    # 0.95 on the first 663 sentences; rounds 6 to 43 added 2,330 messages written to
     # be hard (denials in many forms and in form answers, warning signs in indirect
     # words, clinical shorthand, negation scope, past and present, other people), and
-    # the whole set of 2,753 stands at 0.845.
+    # the whole set of 2,993 stands at 0.842.
     assert s.negation_accuracy >= 0.84
     assert s.precision >= 0.90
     assert s.recall >= 0.80
@@ -668,6 +668,26 @@ def test_a_site_goes_to_the_symptom_beside_it_even_without_a_rule() -> None:
         ("I've barely had a wee since yesterday and it was like strong tea", "dark_urine"),
         ("I've barely had a wee since yesterday", "urine_scanty"),
         ("i just have a jumpy bottom eyelid, 2 days", "twitch_site_eyelid"),
+        ("my right foot became icy cold and deathly pale", "leg_cold_pale"),
+        ("some bruises I cannot account for", "unusual_bruising_bleeding"),
+        ("my ears have begun to ring", "hearing_vision_change"),
+        (
+            "my right hand is thinner, I can see a hole between the thumb and the finger",
+            "muscle_wasting",
+        ),
+        ("Both thighs are exceedingly painful", "severe_muscle_pain"),
+        ("my left eyelid won't lift properly", "droop_double_vision"),
+        ("chest pain cant breathe coughing up blood", "breathless_at_rest"),
+        ("he has been trembling and does not know where he is", "confusion"),
+        ("I cannot wake her properly", "drowsy_hard_to_wake"),
+        ("today I go to toilet only one time, very little and dark like cola", "dark_urine"),
+        ("yesterday he was chatting to people who weren't there", "hallucinations"),
+        (
+            "I get a creepy feeling inside my legs and need to keep shifting them",
+            "urge_to_move_legs",
+        ),
+        ("my left hand started jerking by itself, like a regular beat", "rhythmic_jerking"),
+        ("a sore on my left heel that isn't healing", "foot_wound_not_healing"),
     ],
 )
 def test_warning_signs_in_lay_words(text: str, finding: str) -> None:
@@ -880,6 +900,17 @@ def test_a_temperature_is_no_age_and_a_forum_header_is() -> None:
         ("No sooner do I lie down than my feet start twitching.", {"twitch_site_leg"}, set()),
         ("His eyelid twitches. He says he's not worried about anything.", set(), {"stress_high"}),
         ("I've been worried sick about work and my calf twitches", {"stress_high"}, set()),
+        (
+            "My speech and my swallowing were unaffected throughout.",
+            set(),
+            {"speech_change", "swallow_difficulty"},
+        ),
+        ("I try stretch, I try walking, nothing help.", set(), {"cramp_eased_by_stretch"}),
+        ("my words come out normally", set(), {"speech_change"}),
+        ("I can get out of a low chair without using my hands", set(), {"weakness_proximal"}),
+        ("my grip has gone weak and my voice has gone nasal", {"weakness"}, set()),
+        ("my calf is twitching and my legs are fine", {"twitch_present"}, set()),
+        ("I can get cramps at night", {"cramp_at_night"}, set()),
         ("calves cramp after runs and at night too, maybe 4x a wk", {"cramp_at_night"}, set()),
     ],
 )
@@ -902,6 +933,7 @@ def test_negation_reaches_what_it_should_and_no_further(
         ("random spots on my back and stomach twitch", "unusual_bruising_bleeding"),
         ("I can't stop twitching. It won't go away, 4 months now.", "calf_pain_constant"),
         ("I've been jumpy and anxious lately", "twitch_present"),
+        ("after the panic I was breathing really fast", "breathless_at_rest"),
         ("My cheek twitches and I panicked it was a stroke", "weakness_one_side_sudden"),
         # A fear of one illness is not life stress.
         ("I'm 70 so I worried it's a stroke, but my face isn't drooping", "stress_high"),

@@ -130,6 +130,9 @@ class _Label:
     key: str
 
 
+_NO_LABEL = _Label("site", "")
+
+
 class Parser:
     """A loaded pipeline for one knowledge base (build once, reuse)."""
 
@@ -453,7 +456,21 @@ class Parser:
         while i < len(doc) and i - span.end < 5:
             word = doc[i].lower_
             if word in ("and", "or") and i + 1 < len(doc):
-                i += 2  # "swallowing and speech totally normal": the pair shares the denial
+                # "swallowing and speech totally normal", "my speech and my hearing were
+                # unaffected": a pair of findings shares the denial ("twitching and my
+                # legs are fine" does not deny the twitching).
+                j = i + 2 if doc[i + 1].lower_ in ("my", "his", "her", "the", "their") else i + 1
+                other = next(
+                    (
+                        sp
+                        for sp in doc.spans[SPAN_KEY]
+                        if sp.start == j and self.labels.get(sp.label_, _NO_LABEL).kind == "finding"
+                    ),
+                    None,
+                )
+                if other is None:
+                    break
+                i = other.end
             elif word in self.denial_skip:
                 marked = marked or word in self.denial_marks
                 i += 1
