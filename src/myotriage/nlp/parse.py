@@ -130,9 +130,6 @@ class _Label:
     key: str
 
 
-_NO_LABEL = _Label("site", "")
-
-
 class Parser:
     """A loaded pipeline for one knowledge base (build once, reuse)."""
 
@@ -177,6 +174,11 @@ class Parser:
         lex = self.lexicon
         self.relatives = frozenset([*lex.close_relatives, *lex.distant_relatives, *lex.partners])
         self.remedy_findings = frozenset(lex.remedy_findings)
+        close = "|".join(map(re.escape, lex.close_relatives)) or "(?!)"
+        self._relative_had = re.compile(
+            rf"\b(?:my|our)\s+(?:{close})\s+(?:had|has|died of|died from|was diagnosed with|got)"
+            r"\s+(?:it|that|this|the same)\b"
+        )
         self._denial_label = _label_pattern(lex.list_denials)
         self._affirm_label = _label_pattern(lex.list_affirms)
         self.site_prepositions = frozenset(concepts.site_prepositions if concepts else ())
@@ -460,14 +462,7 @@ class Parser:
                 # unaffected": a pair of findings shares the denial ("twitching and my
                 # legs are fine" does not deny the twitching).
                 j = i + 2 if doc[i + 1].lower_ in ("my", "his", "her", "the", "their") else i + 1
-                other = next(
-                    (
-                        sp
-                        for sp in doc.spans[SPAN_KEY]
-                        if sp.start == j and self.labels.get(sp.label_, _NO_LABEL).kind == "finding"
-                    ),
-                    None,
-                )
+                other = self._finding_span_at(doc, j)
                 if other is None:
                     break
                 i = other.end
@@ -490,6 +485,15 @@ class Parser:
         three = f"{two} {doc[i + 2].lower_}" if i + 2 < len(doc) else two
         said = {one, two, three}
         return bool(said & self.denial_after) or (marked and bool(said & self.denial_after_marked))
+
+    def _finding_span_at(self, doc: Doc, start: int) -> Span | None:
+        """The finding phrase that starts at token ``start``, if any."""
+        spans: list[Span] = list(doc.spans[SPAN_KEY])
+        for sp in spans:
+            label = self.labels.get(sp.label_)
+            if sp.start == start and label is not None and label.kind == "finding":
+                return sp
+        return None
 
     def _state(self, span: Span) -> State:
         if span._.is_family:
@@ -696,15 +700,7 @@ class Parser:
     def _relative_had_it(self, span: Span) -> bool:
         """Whether a close relative is said, later in the sentence, to have had the disease
         just named ("Terrified it's MND, my dad had it")."""
-        after = span.doc[span.end : span.sent.end].text.lower()
-        close = "|".join(map(re.escape, self.lexicon.close_relatives))
-        return bool(
-            re.search(
-                rf"\b(?:my|our)\s+(?:{close})\s+(?:had|has|died of|died from|"
-                r"was diagnosed with|got)\s+(?:it|that|this|the same)\b",
-                after,
-            )
-        )
+        return bool(self._relative_had.search(span.doc[span.end : span.sent.end].text.lower()))
 
     def _distant_relative(self, span: Span) -> bool:
         """Whether the relative named last before ``span`` in its sentence is a distant

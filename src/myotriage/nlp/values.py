@@ -580,7 +580,8 @@ def extract_values(
             rate = PER_WEEK[said] if said else _drinking_rate(low, m.start(), m.end(), num)
             if said in ("night", "day", "evening"):
                 # "a night at weekends", "a night Thursday to Sunday": not every night.
-                rate = _drinking_days(low[m.end() : m.end() + 40]) or rate
+                clause = re.split(r"[.!?;,(]|\b(?:and|but)\b", low[m.end() : m.end() + 40])[0]
+                rate = _days_of_week(clause) or (2.0 if _WEEKEND.search(clause) else rate)
             units += count * each * (rate if rate is not None else 1.0)
             units += _more_on_other_days(low, m.end(), num) * each
             first = first or m
@@ -649,14 +650,14 @@ def _days_named(text: str) -> int | None:
     return len(named) or None
 
 
-def _drinking_days(text: str) -> float | None:
-    """Days a week a phrase limits drinking to ("at weekends" 2, "Monday to Thursday" 4,
-    "on weeknights" 5), from the start of ``text`` up to its clause's end."""
-    text = re.split(r"[.!?;,(]|\b(?:and|but)\b", text)[0]
+_WEEKEND = re.compile(r"\b(?:at|on|over)\s+(?:the\s+)?weekends?\b|\bweekends\b")
+
+
+def _days_of_week(text: str) -> float | None:
+    """Days of the week a phrase names ("on weeknights" 5, "Monday to Thursday" 4);
+    weekends are told apart by the caller (``_WEEKEND``)."""
     if re.search(r"\bweeknights?\b|\bweekdays\b", text):
         return 5.0
-    if re.search(r"\b(?:at|on|over)\s+(?:the\s+)?weekends?\b|\bweekends\b", text):
-        return 2.0
     days = _days_named(text)
     return float(days) if days else None
 
@@ -670,10 +671,8 @@ def _drinking_rate(low: str, start: int, end: int, num: _Numbers) -> float | Non
     if not re.search(r"\b(?:each|a|every|per)\s+(?:time|session|night out|time i go out)\b", after):
         head = head.rsplit(",", 1)[-1]  # "twice a week, 4 vodkas each time": the rate is earlier
     for text in (after, head):
-        weekend = re.search(r"\b(?:at|on|over)\s+(?:the\s+)?weekends?\b|\bweekends\b", text)
-        days = _days_named(text)
-        if re.search(r"\bweeknights?\b|\bweekdays\b", text):
-            days = 5
+        weekend = _WEEKEND.search(text)
+        days = _days_of_week(text)
         if re.search(r"\b(?:most|nearly every|almost every)\s+(?:nights?|days?|evenings?)\b", text):
             return 5.5  # "most nights": five or six
         if re.search(
@@ -681,7 +680,7 @@ def _drinking_rate(low: str, start: int, end: int, num: _Numbers) -> float | Non
             r"|\b(?:nightly|daily)\b",
             text,
         ):
-            return float(days or (2 if weekend else 7))
+            return days or (2.0 if weekend else 7.0)
         how_often = re.search(
             rf"\b(?:(?P<word>once|twice)|{num.group('n2')}\s*(?:times|nights|days|evenings))"
             r"\s*(?:a|per|each|every)\s*(?P<per>week|wk|fortnight|month)\b",
@@ -695,7 +694,7 @@ def _drinking_rate(low: str, start: int, end: int, num: _Numbers) -> float | Non
         if re.search(r"\b(?:a|per|each|every)\s+(?:month)\b", text):
             return PER_WEEK["month"]
         if days:
-            return float(days)
+            return days
         if weekend or re.search(r"\b(?:a|per|each|every)\s+week\b|\bweekly\b", text):
             return 1.0
     return None
