@@ -54,10 +54,10 @@ def test_held_out_set_uses_only_known_findings() -> None:
 
 def test_precision_recall_and_negation_on_the_annotated_set() -> None:
     s = score()
-    # 0.95 on the first 663 sentences; rounds 6 to 47 added 2,570 messages written to
+    # 0.95 on the first 663 sentences; rounds 6 to 51 added 2,810 messages written to
     # be hard (denials in many forms and in form answers, warning signs in indirect
     # words, clinical shorthand, negation scope, past and present, other people, words
-    # for movements), and the whole set of 3,233 stands at 0.836.
+    # for movements), and the whole set of 3,473 stands at 0.834.
     assert s.negation_accuracy >= 0.83
     assert s.precision >= 0.90
     assert s.recall >= 0.80
@@ -670,6 +670,9 @@ def test_a_site_goes_to_the_symptom_beside_it_even_without_a_rule() -> None:
         ("I've barely had a wee since yesterday and it was like strong tea", "dark_urine"),
         ("I've barely had a wee since yesterday", "urine_scanty"),
         ("i just have a jumpy bottom eyelid, 2 days", "twitch_site_eyelid"),
+        ("Popcorn in my thigh - little pops going off all over my left quad", "twitch_site_leg"),
+        ("my top eyelid keeps vibrating on and off", "twitch_site_eyelid"),
+        ("The web of my right thumb has a tiny heartbeat in it, tick tick tick", "twitch_present"),
         ("my right foot became icy cold and deathly pale", "leg_cold_pale"),
         ("some bruises I cannot account for", "unusual_bruising_bleeding"),
         ("my ears have begun to ring", "hearing_vision_change"),
@@ -941,6 +944,8 @@ def test_negation_reaches_what_it_should_and_no_further(
         ("random spots on my back and stomach twitch", "unusual_bruising_bleeding"),
         ("I can't stop twitching. It won't go away, 4 months now.", "calf_pain_constant"),
         ("I've been jumpy and anxious lately", "twitch_present"),
+        ("Both my feet buzz, it's the skin of the soles fizzing", "twitch_present"),
+        ("my heart pops and thumps in my chest", "twitch_present"),
         ("after the panic I was breathing really fast", "breathless_at_rest"),
         ("My cheek twitches and I panicked it was a stroke", "weakness_one_side_sudden"),
         # A fear of one illness is not life stress.
