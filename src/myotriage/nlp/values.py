@@ -501,7 +501,7 @@ def extract_values(
         v = num.value(next(g for g in m_mg.groups() if g))
         if v is not None:
             add("caffeine_mg_per_day", v, m_mg, "mg_per_day")
-    total, first, last = 0.0, None, None
+    counted: list[tuple[re.Match[str], float]] = []  # each count of drinks, with its mg
     for drink in lexicon.drinks:
         # "two 250 ml energy drinks", "a big mug of coffee": sizes are skipped over.
         size = (
@@ -517,9 +517,7 @@ def extract_values(
             mg = drink.mg
             if drink.ml is not None and m.group("ml") and 100 <= int(m.group("ml")) <= 1000:
                 mg *= int(m.group("ml")) / drink.ml
-            total += count * mg
-            first = m if first is None or m.start() < first.start() else first
-            last = m if last is None or m.end() > last.end() else last
+            counted.append((m, count * mg))
     # Form answers: "Coffee: 4 cups/day", "Tea - 3", "energy drinks: 2 cans".
     for m in re.finditer(
         rf"\b(?P<drink>[a-z][a-z ]{{1,20}}?)\s*[:\-–]\s*(?:about|around|approx\.?|~|maybe)?\s*"
@@ -529,11 +527,12 @@ def extract_values(
         labelled = next((d for d in lexicon.drinks if m.group("drink").strip() in d.words), None)
         count = num.value(m.group("num"))
         if labelled is not None and count is not None and count <= 30:
-            total += count * labelled.mg
-            first = m if first is None or m.start() < first.start() else first
-            last = m if last is None or m.end() > last.end() else last
-    if first is not None and last is not None and total > 0:
-        span = re.search(re.escape(low[first.start() : last.end()]), low)
+            counted.append((m, count * labelled.mg))
+    total = sum(mg for _, mg in counted)
+    if counted and total > 0:
+        said_from = min(m.start() for m, _ in counted)
+        said_to = max(m.end() for m, _ in counted)
+        span = re.search(re.escape(low[said_from:said_to]), low)
         if span is not None:
             add("caffeine_mg_per_day", total, span, "mg_per_day")
 
