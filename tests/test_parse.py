@@ -671,6 +671,10 @@ def test_a_site_goes_to_the_symptom_beside_it_even_without_a_rule() -> None:
         ("I've barely had a wee since yesterday", "urine_scanty"),
         ("i just have a jumpy bottom eyelid, 2 days", "twitch_site_eyelid"),
         ("Popcorn in my thigh - little pops going off all over my left quad", "twitch_site_leg"),
+        ("Stairs: need the handrail now, didn't 2 yrs ago", "weakness_proximal"),
+        ("Getting up from the toilet: have to push on the sink", "weakness_proximal"),
+        ("Arms above head (drying hair): really hard now", "weakness_proximal"),
+        ("Heart: atrial fibrillation, on apixaban", "cond_heart_qt"),
         ("my top eyelid keeps vibrating on and off", "twitch_site_eyelid"),
         ("The web of my right thumb has a tiny heartbeat in it, tick tick tick", "twitch_present"),
         ("my right foot became icy cold and deathly pale", "leg_cold_pale"),
@@ -946,6 +950,7 @@ def test_negation_reaches_what_it_should_and_no_further(
         ("I've been jumpy and anxious lately", "twitch_present"),
         ("Both my feet buzz, it's the skin of the soles fizzing", "twitch_present"),
         ("my heart pops and thumps in my chest", "twitch_present"),
+        ("I can do the stairs without the handrail", "weakness_proximal"),
         ("after the panic I was breathing really fast", "breathless_at_rest"),
         ("My cheek twitches and I panicked it was a stroke", "weakness_one_side_sudden"),
         # A fear of one illness is not life stress.
