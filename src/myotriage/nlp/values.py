@@ -599,7 +599,7 @@ def extract_values(
             rate = PER_WEEK[said] if said else _drinking_rate(low, m.start(), m.end(), num)
             if said in ("night", "day", "evening"):
                 # "a night at weekends", "a night Thursday to Sunday": not every night.
-                clause = re.split(r"[.!?;,(]|\b(?:and|but)\b", low[m.end() : m.end() + 40])[0]
+                clause = _CLAUSE_END.split(low[m.end() : m.end() + 40])[0]
                 rate = _days_of_week(clause) or (2.0 if _WEEKEND.search(clause) else rate)
             units += count * each * (rate if rate is not None else 1.0)
             units += _more_on_other_days(low, m.end(), num) * each
@@ -669,6 +669,8 @@ def _days_named(text: str) -> int | None:
     return len(named) or None
 
 
+# Where a drinking phrase's clause ends: "3 pints a night at weekends, and wine".
+_CLAUSE_END = re.compile(r"[.!?;,(]|\b(?:and|but)\b")
 _WEEKEND = re.compile(r"\b(?:at|on|over)\s+(?:the\s+)?weekends?\b|\bweekends\b")
 
 
@@ -684,7 +686,7 @@ def _days_of_week(text: str) -> float | None:
 def _drinking_rate(low: str, start: int, end: int, num: _Numbers) -> float | None:
     """Times a week the drink at ``low[start:end]`` is drunk, from its clause: what
     follows it up to the clause's end, else what comes before it in the sentence."""
-    stop = re.search(r"[.!?;,(]|\b(?:and|but)\b", low[end:])
+    stop = _CLAUSE_END.search(low[end:])
     after = low[end : end + (stop.start() if stop else len(low))][:60]
     head = re.split(r"[.!?;]", low[max(0, start - 80) : start])[-1]
     if not re.search(r"\b(?:each|a|every|per)\s+(?:time|session|night out|time i go out)\b", after):
